@@ -1,0 +1,10 @@
+//! Who is asking: passwords, tokens, server-side sessions, the CSRF check, and the guards
+//! handlers take as arguments (`Counselor`, `Admin`, `Partner`).
+
+pub mod guard;
+pub mod password;
+pub mod session;
+pub mod token;
+
+pub use guard::{Admin, Counselor, Partner, Visitor};
+pub use session::{Identity, UserKind};

@@ -1,0 +1,230 @@
+//! The session middleware: finds the signed-in user from the session cookie (ending idle or
+//! too-old sessions), and refuses any POST whose `csrf_token` field does not match the
+//! session's token (or, before sign-in, the visitor's CSRF cookie).
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+use chrono::Duration;
+
+use super::token;
+use crate::db::{self, sessions};
+use crate::error::AppError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "trellis_session";
+pub const CSRF_COOKIE: &str = "trellis_csrf";
+/// The form field every POST must carry.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    Counselor,
+    Partner,
+}
+
+/// The signed-in user, placed in the request's extensions by the middleware.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub session_id: i32,
+    pub kind: UserKind,
+    pub user_id: i32,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub couple_id: Option<i32>,
+}
+
+/// The CSRF token forms on this page must carry.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+enum Lookup {
+    None,
+    Expired,
+    Found(Identity, String),
+}
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let path = req.path();
+    if path.starts_with("/assets/") || path == "/health" {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+
+    let session_cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+    let lookup = match session_cookie {
+        Some(raw) => find_session(&state, raw).await?,
+        None => Lookup::None,
+    };
+
+    let mut new_csrf_cookie = None;
+    let mut clear_session_cookie = false;
+    let expected_csrf = match &lookup {
+        Lookup::Found(identity, csrf) => {
+            req.extensions_mut().insert(identity.clone());
+            csrf.clone()
+        }
+        other => {
+            clear_session_cookie = matches!(other, Lookup::Expired);
+            match req.cookie(CSRF_COOKIE) {
+                Some(c) if c.value().len() >= 32 => c.value().to_string(),
+                _ => {
+                    let fresh = token::generate();
+                    new_csrf_cookie = Some(fresh.clone());
+                    fresh
+                }
+            }
+        }
+    };
+
+    if req.method() == Method::POST {
+        let body = req.extract::<web::Bytes>().await?;
+        let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+            .ok()
+            .and_then(|fields| fields.into_iter().find(|(k, _)| k == CSRF_FIELD))
+            .map(|(_, v)| v);
+        let valid = sent.is_some_and(|s| token::constant_time_eq(&s, &expected_csrf));
+        if !valid {
+            tracing::warn!(path = %req.path(), "POST refused: missing or wrong CSRF token");
+            let response = AppError::Forbidden("csrf").error_response();
+            return Ok(req.into_response(response));
+        }
+        req.set_payload(bytes_to_payload(body));
+    }
+    req.extensions_mut().insert(CsrfToken(expected_csrf));
+
+    let secure = state.settings.secure_cookies();
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if let Some(value) = new_csrf_cookie {
+        let cookie = Cookie::build(CSRF_COOKIE, value)
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Lax)
+            .finish();
+        res.response_mut().add_cookie(&cookie)?;
+    }
+    if clear_session_cookie && res.response().cookies().all(|c| c.name() != SESSION_COOKIE) {
+        res.response_mut().add_cookie(&removal_cookie(SESSION_COOKIE, secure))?;
+    }
+    Ok(res)
+}
+
+async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup, AppError> {
+    let hash = token::hash(&raw);
+    let idle = Duration::minutes(state.settings.auth.idle_timeout_minutes);
+    let absolute = Duration::hours(state.settings.auth.absolute_timeout_hours);
+    let found = state
+        .db
+        .read(move |conn| {
+            let Some(s) = sessions::find(conn, &hash)? else {
+                return Ok(None);
+            };
+            let user = sessions::user_of(conn, &s)?;
+            Ok(Some((s, user)))
+        })
+        .await?;
+    let Some((s, user)) = found else {
+        return Ok(Lookup::None);
+    };
+    let now = db::now();
+    let expired = now - s.last_seen_at > idle || now - s.created_at > absolute;
+    let user = match user {
+        Some(u) if u.active && !expired => u,
+        _ => {
+            let id = s.id;
+            state
+                .db
+                .write(move |conn| Ok(sessions::delete(conn, id)?))
+                .await?;
+            return Ok(Lookup::Expired);
+        }
+    };
+    if (now - s.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+        let id = s.id;
+        state
+            .db
+            .write(move |conn| Ok(sessions::touch(conn, id, now)?))
+            .await?;
+    }
+    let kind = if s.user_kind == sessions::COUNSELOR {
+        UserKind::Counselor
+    } else {
+        UserKind::Partner
+    };
+    Ok(Lookup::Found(
+        Identity {
+            session_id: s.id,
+            kind,
+            user_id: s.user_id,
+            display_name: user.display_name,
+            is_admin: user.is_admin,
+            couple_id: user.couple_id,
+        },
+        s.csrf_token,
+    ))
+}
+
+fn bytes_to_payload(buf: web::Bytes) -> Payload {
+    let (_, mut pl) = actix_http::h1::Payload::create(true);
+    pl.unread_data(buf);
+    Payload::from(pl)
+}
+
+/// The session cookie handed out at sign-in.
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+pub fn removal_cookie(name: &'static str, secure: bool) -> Cookie<'static> {
+    Cookie::build(name, "")
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::ZERO)
+        .finish()
+}
+
+/// Start a session for a user who has just proven who they are; any session the browser
+/// had before is deleted so its id cannot be reused (session fixation).
+pub fn start(
+    conn: &mut db::DbConnection,
+    previous: Option<i32>,
+    kind: &str,
+    user_id: i32,
+) -> Result<String, AppError> {
+    if let Some(old) = previous {
+        sessions::delete(conn, old)?;
+    }
+    let raw = token::generate();
+    let csrf = token::generate();
+    let now = db::now();
+    sessions::create(
+        conn,
+        &sessions::NewWebSession {
+            token_hash: &token::hash(&raw),
+            user_kind: kind,
+            user_id,
+            csrf_token: &csrf,
+            created_at: now,
+            last_seen_at: now,
+        },
+    )?;
+    Ok(raw)
+}

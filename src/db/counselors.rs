@@ -1,0 +1,80 @@
+//! Counselor accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::counselors;
+use super::DbConnection;
+use crate::insert_returning_id;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = counselors)]
+pub struct CounselorRow {
+    pub id: i32,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub time_zone: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub deactivated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = counselors)]
+pub struct NewCounselor<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub is_admin: bool,
+    pub time_zone: &'a str,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    counselors::table.count().get_result(conn)
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewCounselor<'_>) -> QueryResult<i32> {
+    insert_returning_id!(conn, counselors, new)
+}
+
+pub fn by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<CounselorRow>> {
+    counselors::table
+        .filter(counselors::email.eq(email))
+        .select(CounselorRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<CounselorRow> {
+    counselors::table
+        .find(id)
+        .select(CounselorRow::as_select())
+        .first(conn)
+}
+
+pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        counselors::table.filter(counselors::email.eq(email)),
+    ))
+    .get_result(conn)
+}
+
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CounselorRow>> {
+    counselors::table
+        .order((counselors::active.desc(), counselors::display_name.asc()))
+        .select(CounselorRow::as_select())
+        .load(conn)
+}
+
+pub fn set_active(conn: &mut DbConnection, id: i32, active: bool, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(counselors::table.find(id))
+        .set((
+            counselors::active.eq(active),
+            counselors::deactivated_at.eq((!active).then_some(at)),
+        ))
+        .execute(conn)
+}

@@ -1,0 +1,105 @@
+//! Trellis: a portal for couples counselors helping clients rebuild trust.
+//!
+//! [`Application::build`] binds the listener first (tests use port 0), then
+//! [`Application::run_until_stopped`] serves until the process is told to stop.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod telemetry;
+pub mod views;
+pub mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::{web as aw, App, HttpServer};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::db::Db;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub db: Db,
+}
+
+/// Open the database, apply migrations and install the built-in library.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database.url, settings.database.pool_size)?;
+    db.migrate().context("Failed to apply database migrations")?;
+    let library = domain::library::builtin_exercises();
+    db.write_blocking(|conn| Ok(db::exercises::install_builtins(conn, &library)?))
+        .map_err(|e| anyhow::anyhow!("Failed to install the exercise library: {e:?}"))?;
+    Ok(db)
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = prepare_database(&settings)?;
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address)
+            .with_context(|| format!("Failed to listen on {address}"))?;
+        let port = listener.local_addr()?.port();
+        let state = aw::Data::new(AppState {
+            db: db.clone(),
+            settings: Arc::new(settings.clone()),
+        });
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(aw::FormConfig::default().limit(256 * 1024))
+                .app_data(aw::PayloadConfig::new(256 * 1024))
+                .wrap(from_fn(auth::session::middleware))
+                .wrap(security_headers())
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .configure(web::configure)
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Headers on every response, error pages and assets included. Handlers that set their
+/// own Cache-Control (assets) keep it.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cache-Control", "no-store"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+}

@@ -1,0 +1,39 @@
+//! The stylesheet, embedded in the binary and served with a long cache lifetime; its URL
+//! carries a content hash so a new build is fetched at once.
+
+use actix_web::{web, HttpResponse};
+
+const STYLESHEET: &str = include_str!("../assets/style.css");
+pub const STYLESHEET_PATH: &str = concat!("/assets/style-", env!("CARGO_PKG_VERSION"), ".css");
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(STYLESHEET_PATH, web::get().to(stylesheet))
+        .route("/health", web::get().to(health));
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(STYLESHEET)
+}
+
+/// For load balancers: 200 when the database answers, 503 when it does not.
+async fn health(state: crate::web::State) -> HttpResponse {
+    let ok = state
+        .db
+        .read(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1")
+                .map_err(crate::error::AppError::from)
+        })
+        .await
+        .is_ok();
+    if ok {
+        HttpResponse::Ok().content_type("text/plain").body("ok")
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unavailable")
+    }
+}

@@ -1,0 +1,79 @@
+//! HTTP handlers, one module per area; each exposes `configure`.
+
+pub mod assets;
+pub mod exercises;
+pub mod home;
+pub mod login;
+pub mod practice;
+pub mod setup;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use maud::Markup;
+
+use crate::error::AppError;
+use crate::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(assets::configure)
+        .configure(home::configure)
+        .configure(setup::configure)
+        .configure(login::configure)
+        .configure(practice::configure)
+        .configure(exercises::configure)
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+pub type State = web::Data<AppState>;
+
+/// 303 to `location` after a successful POST.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A page with status 200.
+pub fn html(markup: Markup) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// A form that came back with errors: status 400, the same page re-filled.
+pub fn html_invalid(markup: Markup) -> HttpResponse {
+    HttpResponse::BadRequest()
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// Banners after a redirect, chosen by key so no user text ever travels in a URL.
+pub fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "welcome" => "Your practice is set up. Welcome to Trellis.",
+        "signed-out" => "You have signed out.",
+        "counselor-added" => "The counselor was added. Share their email and password with them in person or by phone.",
+        "counselor-deactivated" => "The counselor was deactivated and signed out everywhere.",
+        "counselor-reactivated" => "The counselor can sign in again.",
+        "exercise-created" => "Your exercise was saved to the library.",
+        "exercise-updated" => "Your changes to the exercise were saved.",
+        "exercise-archived" => "The exercise was archived. Existing assignments keep working.",
+        "exercise-restored" => "The exercise is back in the library.",
+        "already-submitted" => "That form had already been sent, so nothing was saved twice.",
+        _ => return crate::web::extra_notice(key),
+    })
+}
+
+/// Notices added by later areas.
+fn extra_notice(_key: &str) -> Option<&'static str> {
+    None
+}
+
+/// Parse a posted form as ordered pairs (repeated keys allowed).
+pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("the form could not be read".into()))
+}
