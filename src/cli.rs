@@ -72,11 +72,19 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             ready_in_ms = started.elapsed().as_millis() as u64,
             "Trellis is listening"
         );
-        app.run_until_stopped().await.context("The server stopped with an error")
+        app.run_until_stopped()
+            .await
+            .context("The server stopped with an error")
     })
 }
 
-fn create_counselor(settings: &Settings, email: &str, name: &str, admin: bool, tz: &str) -> anyhow::Result<()> {
+fn create_counselor(
+    settings: &Settings,
+    email: &str,
+    name: &str,
+    admin: bool,
+    tz: &str,
+) -> anyhow::Result<()> {
     let mut errors = Errors::default();
     let email = validation::email(&mut errors, "email", email);
     let name = validation::required_text(&mut errors, "name", name, 100, "a name");
@@ -115,7 +123,8 @@ fn create_counselor(settings: &Settings, email: &str, name: &str, admin: bool, t
             )?;
             db::audit::record(
                 conn,
-                &db::audit::NewAudit::new("system", None, "counselor.create", "cli").target("counselor", id),
+                &db::audit::NewAudit::new("system", None, "counselor.create", "cli")
+                    .target("counselor", id),
             )?;
             Ok(id)
         })

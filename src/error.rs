@@ -35,7 +35,9 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
-            other => AppError::Unexpected(anyhow::Error::new(other).context("Database query failed")),
+            other => {
+                AppError::Unexpected(anyhow::Error::new(other).context("Database query failed"))
+            }
         }
     }
 }

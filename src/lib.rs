@@ -40,7 +40,8 @@ pub struct Application {
 /// Open the database, apply migrations and install the built-in library.
 pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
     let db = Db::connect(&settings.database.url, settings.database.pool_size)?;
-    db.migrate().context("Failed to apply database migrations")?;
+    db.migrate()
+        .context("Failed to apply database migrations")?;
     let library = domain::library::builtin_exercises();
     db.write_blocking(|conn| Ok(db::exercises::install_builtins(conn, &library)?))
         .map_err(|e| anyhow::anyhow!("Failed to install the exercise library: {e:?}"))?;
@@ -101,5 +102,8 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("Cache-Control", "no-store"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
 }

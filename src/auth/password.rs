@@ -1,6 +1,8 @@
 //! Password hashing (argon2id) and the rules a new password must meet.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 pub const MIN_LEN: usize = 12;
@@ -10,7 +12,9 @@ pub const MAX_LEN: usize = 256;
 pub fn check_new(password: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(format!("Use at least {MIN_LEN} characters. A short phrase of several words works well."));
+        return Err(format!(
+            "Use at least {MIN_LEN} characters. A short phrase of several words works well."
+        ));
     }
     if n > MAX_LEN {
         return Err(format!("Use at most {MAX_LEN} characters."));

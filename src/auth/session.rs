@@ -115,7 +115,8 @@ pub async fn middleware(
         res.response_mut().add_cookie(&cookie)?;
     }
     if clear_session_cookie && res.response().cookies().all(|c| c.name() != SESSION_COOKIE) {
-        res.response_mut().add_cookie(&removal_cookie(SESSION_COOKIE, secure))?;
+        res.response_mut()
+            .add_cookie(&removal_cookie(SESSION_COOKIE, secure))?;
     }
     Ok(res)
 }

@@ -70,7 +70,12 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<CounselorRow>> {
         .load(conn)
 }
 
-pub fn set_active(conn: &mut DbConnection, id: i32, active: bool, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn set_active(
+    conn: &mut DbConnection,
+    id: i32,
+    active: bool,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(counselors::table.find(id))
         .set((
             counselors::active.eq(active),

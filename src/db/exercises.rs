@@ -154,7 +154,11 @@ struct PromptValues<'a> {
     metric: Option<&'a str>,
 }
 
-fn exercise_values(def: &ExerciseDef, counselor_id: Option<i32>, version: i32) -> ExerciseValues<'_> {
+fn exercise_values(
+    def: &ExerciseDef,
+    counselor_id: Option<i32>,
+    version: i32,
+) -> ExerciseValues<'_> {
     ExerciseValues {
         counselor_id,
         slug: def.slug.as_deref(),
@@ -185,7 +189,12 @@ fn prompt_values(exercise_id: i32, position: i32, p: &PromptDef) -> PromptValues
             max,
             low_label,
             high_label,
-        } => (Some(*min), Some(*max), Some(low_label.as_str()), Some(high_label.as_str())),
+        } => (
+            Some(*min),
+            Some(*max),
+            Some(low_label.as_str()),
+            Some(high_label.as_str()),
+        ),
         _ => (None, None, None, None),
     };
     let options = match &p.kind {
@@ -247,7 +256,11 @@ fn insert_exercise(conn: &mut DbConnection, values: &ExerciseValues<'_>) -> Quer
 
 /// Replace prompts position by position. Prompts already answered keep their ids (answers
 /// refer to them); prompts beyond the new count are moved out of the form, not deleted.
-fn write_prompts(conn: &mut DbConnection, exercise_id: i32, prompts: &[PromptDef]) -> QueryResult<()> {
+fn write_prompts(
+    conn: &mut DbConnection,
+    exercise_id: i32,
+    prompts: &[PromptDef],
+) -> QueryResult<()> {
     let existing: Vec<(i32, i32)> = exercise_prompts::table
         .filter(exercise_prompts::exercise_id.eq(exercise_id))
         .filter(exercise_prompts::position.ge(0))
@@ -270,7 +283,10 @@ fn write_prompts(conn: &mut DbConnection, exercise_id: i32, prompts: &[PromptDef
             }
         }
     }
-    for (id, pos) in existing.iter().filter(|(_, pos)| *pos >= prompts.len() as i32) {
+    for (id, pos) in existing
+        .iter()
+        .filter(|(_, pos)| *pos >= prompts.len() as i32)
+    {
         // Negative positions mark retired prompts: kept for old answers, never shown.
         diesel::update(exercise_prompts::table.find(*id))
             .set(exercise_prompts::position.eq(-1 - pos))
@@ -288,7 +304,11 @@ pub struct LibraryFilter {
 }
 
 /// The exercises a counselor may use: built-ins plus their own.
-pub fn visible_to(conn: &mut DbConnection, counselor_id: i32, filter: &LibraryFilter) -> QueryResult<Vec<ExerciseRow>> {
+pub fn visible_to(
+    conn: &mut DbConnection,
+    counselor_id: i32,
+    filter: &LibraryFilter,
+) -> QueryResult<Vec<ExerciseRow>> {
     let mut q = exercises::table
         .filter(
             exercises::counselor_id
@@ -296,7 +316,10 @@ pub fn visible_to(conn: &mut DbConnection, counselor_id: i32, filter: &LibraryFi
                 .or(exercises::counselor_id.eq(counselor_id)),
         )
         .select(ExerciseRow::as_select())
-        .order((exercises::counselor_id.is_null().desc(), exercises::title.asc()))
+        .order((
+            exercises::counselor_id.is_null().desc(),
+            exercises::title.asc(),
+        ))
         .into_boxed();
     if !filter.include_archived {
         q = q.filter(exercises::archived_at.is_null());
@@ -360,14 +383,23 @@ pub fn prompts(conn: &mut DbConnection, exercise_id: i32) -> QueryResult<Vec<Pro
         .load(conn)
 }
 
-pub fn create_own(conn: &mut DbConnection, counselor_id: i32, def: &ExerciseDef) -> QueryResult<i32> {
+pub fn create_own(
+    conn: &mut DbConnection,
+    counselor_id: i32,
+    def: &ExerciseDef,
+) -> QueryResult<i32> {
     let values = exercise_values(def, Some(counselor_id), 0);
     let id = insert_exercise(conn, &values)?;
     write_prompts(conn, id, &def.prompts)?;
     Ok(id)
 }
 
-pub fn update_own(conn: &mut DbConnection, counselor_id: i32, id: i32, def: &ExerciseDef) -> QueryResult<()> {
+pub fn update_own(
+    conn: &mut DbConnection,
+    counselor_id: i32,
+    id: i32,
+    def: &ExerciseDef,
+) -> QueryResult<()> {
     let row = find_own(conn, counselor_id, id)?;
     diesel::update(exercises::table.find(row.id))
         .set(exercise_values(def, Some(counselor_id), 0))
@@ -375,7 +407,12 @@ pub fn update_own(conn: &mut DbConnection, counselor_id: i32, id: i32, def: &Exe
     write_prompts(conn, row.id, &def.prompts)
 }
 
-pub fn set_archived(conn: &mut DbConnection, counselor_id: i32, id: i32, archived: bool) -> QueryResult<()> {
+pub fn set_archived(
+    conn: &mut DbConnection,
+    counselor_id: i32,
+    id: i32,
+    archived: bool,
+) -> QueryResult<()> {
     let row = find_own(conn, counselor_id, id)?;
     diesel::update(exercises::table.find(row.id))
         .set(exercises::archived_at.eq(archived.then(super::now)))

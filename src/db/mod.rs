@@ -173,7 +173,9 @@ impl Db {
     {
         let pool = self.read.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| AppError::unexpected(e, "get a connection"))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::unexpected(e, "get a connection"))?;
             f(&mut conn)
         })
         .await
@@ -267,14 +269,10 @@ macro_rules! insert_returning_id {
                 .values($values)
                 .returning(t::id)
                 .get_result::<i32>(c),
-            $crate::db::DbConnection::Sqlite(c) => {
-                diesel::insert_into(t::table)
-                    .values($values)
-                    .execute(c)
-                    .and_then(|_| {
-                        diesel::select($crate::db::last_insert_rowid()).get_result::<i32>(c)
-                    })
-            }
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into(t::table)
+                .values($values)
+                .execute(c)
+                .and_then(|_| diesel::select($crate::db::last_insert_rowid()).get_result::<i32>(c)),
         }
     }};
 }

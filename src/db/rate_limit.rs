@@ -8,7 +8,13 @@ use super::DbConnection;
 
 /// Count one hit against `key`; `Ok(false)` once more than `limit` hits fall in the window.
 /// Call inside a write transaction.
-pub fn hit(conn: &mut DbConnection, key: &str, limit: i32, window: Duration, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn hit(
+    conn: &mut DbConnection,
+    key: &str,
+    limit: i32,
+    window: Duration,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let current: Option<(NaiveDateTime, i32)> = rate_limits::table
         .find(key)
         .select((rate_limits::window_start, rate_limits::hits))
@@ -41,7 +47,13 @@ pub fn hit(conn: &mut DbConnection, key: &str, limit: i32, window: Duration, now
 }
 
 /// Is `key` over its limit, without counting a hit?
-pub fn is_blocked(conn: &mut DbConnection, key: &str, limit: i32, window: Duration, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn is_blocked(
+    conn: &mut DbConnection,
+    key: &str,
+    limit: i32,
+    window: Duration,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let current: Option<(NaiveDateTime, i32)> = rate_limits::table
         .find(key)
         .select((rate_limits::window_start, rate_limits::hits))

@@ -93,7 +93,11 @@ pub fn user_of(conn: &mut DbConnection, s: &WebSession) -> QueryResult<Option<Se
     if s.user_kind == COUNSELOR {
         counselors::table
             .find(s.user_id)
-            .select((counselors::display_name, counselors::is_admin, counselors::active))
+            .select((
+                counselors::display_name,
+                counselors::is_admin,
+                counselors::active,
+            ))
             .first::<(String, bool, bool)>(conn)
             .optional()
             .map(|o| {

@@ -91,9 +91,15 @@ impl ExerciseForm {
                     }
                 }
                 other => {
-                    let Some(rest) = other.strip_prefix('p') else { continue };
-                    let Some((index, name)) = rest.split_once('_') else { continue };
-                    let Ok(i) = index.parse::<usize>() else { continue };
+                    let Some(rest) = other.strip_prefix('p') else {
+                        continue;
+                    };
+                    let Some((index, name)) = rest.split_once('_') else {
+                        continue;
+                    };
+                    let Ok(i) = index.parse::<usize>() else {
+                        continue;
+                    };
                     if i >= MAX_PROMPTS * 2 {
                         continue;
                     }
@@ -144,7 +150,12 @@ impl ExerciseForm {
                         ..PromptForm::default()
                     };
                     match &p.kind {
-                        PromptKind::Scale { min, max, low_label, high_label } => {
+                        PromptKind::Scale {
+                            min,
+                            max,
+                            low_label,
+                            high_label,
+                        } => {
                             f.min = min.to_string();
                             f.max = max.to_string();
                             f.low = low_label.clone();
@@ -202,7 +213,13 @@ impl ExerciseForm {
                 continue;
             }
             let f = |name: &str| format!("p{i}_{name}");
-            let label = required_text(&mut errors, &f("label"), &p.label, LABEL_MAX, "the question");
+            let label = required_text(
+                &mut errors,
+                &f("label"),
+                &p.label,
+                LABEL_MAX,
+                "the question",
+            );
             let help = optional_text(&mut errors, &f("help"), &p.help, HELP_MAX);
             let kind = match p.kind.as_str() {
                 "long_text" => Some(PromptKind::LongText),
@@ -228,10 +245,16 @@ impl ExerciseForm {
             }
         }
         if prompts.is_empty() && !self.prompts.iter().any(|p| !p.is_blank()) {
-            errors.add("prompts", "Add at least one question for partners to answer.");
+            errors.add(
+                "prompts",
+                "Add at least one question for partners to answer.",
+            );
         }
         if self.prompts.iter().filter(|p| !p.is_blank()).count() > MAX_PROMPTS {
-            errors.add("prompts", format!("An exercise can hold up to {MAX_PROMPTS} questions."));
+            errors.add(
+                "prompts",
+                format!("An exercise can hold up to {MAX_PROMPTS} questions."),
+            );
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -258,7 +281,10 @@ fn scale(errors: &mut Errors, i: usize, p: &PromptForm) -> Option<PromptKind> {
     let parse = |errors: &mut Errors, name: &str, v: &str| match v.trim().parse::<i32>() {
         Ok(n) if (-SCALE_LIMIT..=SCALE_LIMIT).contains(&n) => Some(n),
         Ok(_) => {
-            errors.add(f(name), format!("Use a whole number between -{SCALE_LIMIT} and {SCALE_LIMIT}."));
+            errors.add(
+                f(name),
+                format!("Use a whole number between -{SCALE_LIMIT} and {SCALE_LIMIT}."),
+            );
             None
         }
         Err(_) => {
@@ -268,8 +294,20 @@ fn scale(errors: &mut Errors, i: usize, p: &PromptForm) -> Option<PromptKind> {
     };
     let min = parse(errors, "min", &p.min);
     let max = parse(errors, "max", &p.max);
-    let low = required_text(errors, &f("low"), &p.low, SCALE_LABEL_MAX, "a label for the low end");
-    let high = required_text(errors, &f("high"), &p.high, SCALE_LABEL_MAX, "a label for the high end");
+    let low = required_text(
+        errors,
+        &f("low"),
+        &p.low,
+        SCALE_LABEL_MAX,
+        "a label for the low end",
+    );
+    let high = required_text(
+        errors,
+        &f("high"),
+        &p.high,
+        SCALE_LABEL_MAX,
+        "a label for the high end",
+    );
     let (min, max) = (min?, max?);
     if min >= max {
         errors.add(f("max"), "The high end must be above the low end.");
@@ -297,11 +335,17 @@ fn checklist(errors: &mut Errors, i: usize, p: &PromptForm) -> Option<PromptKind
         return None;
     }
     if options.len() > MAX_OPTIONS {
-        errors.add(field, format!("A checklist can hold up to {MAX_OPTIONS} options."));
+        errors.add(
+            field,
+            format!("A checklist can hold up to {MAX_OPTIONS} options."),
+        );
         return None;
     }
     if options.iter().any(|o| o.chars().count() > OPTION_MAX) {
-        errors.add(field, format!("Keep each option to {OPTION_MAX} characters or fewer."));
+        errors.add(
+            field,
+            format!("Keep each option to {OPTION_MAX} characters or fewer."),
+        );
         return None;
     }
     Some(PromptKind::Checklist { options })
@@ -312,7 +356,10 @@ mod tests {
     use super::*;
 
     fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -341,12 +388,17 @@ mod tests {
         assert_eq!(def.prompts.len(), 2, "the blank third row is ignored");
         assert!(def.prompts[0].required);
         assert!(!def.prompts[1].required);
-        assert!(matches!(def.prompts[0].kind, PromptKind::Scale { min: 0, max: 4, .. }));
+        assert!(matches!(
+            def.prompts[0].kind,
+            PromptKind::Scale { min: 0, max: 4, .. }
+        ));
     }
 
     #[test]
     fn missing_title_and_no_prompts_are_both_reported() {
-        let errors = ExerciseForm::from_fields(&fields(&[("title", "  ")])).validate().unwrap_err();
+        let errors = ExerciseForm::from_fields(&fields(&[("title", "  ")]))
+            .validate()
+            .unwrap_err();
         assert!(errors.get("title").is_some());
         assert!(errors.get("prompts").is_some());
     }
@@ -364,7 +416,10 @@ mod tests {
         ]))
         .validate()
         .unwrap_err();
-        assert_eq!(errors.get("p0_max"), Some("The high end must be above the low end."));
+        assert_eq!(
+            errors.get("p0_max"),
+            Some("The high end must be above the low end.")
+        );
     }
 
     #[test]

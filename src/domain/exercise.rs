@@ -106,7 +106,9 @@ pub enum PromptKind {
     },
     YesNo,
     /// Tick any of the listed options.
-    Checklist { options: Vec<String> },
+    Checklist {
+        options: Vec<String>,
+    },
     /// A list of free-text items, one per line.
     List,
     Date,

@@ -25,12 +25,21 @@ impl Errors {
 }
 
 /// Trimmed text, required and at most `max` characters.
-pub fn required_text(errors: &mut Errors, field: &str, value: &str, max: usize, what: &str) -> String {
+pub fn required_text(
+    errors: &mut Errors,
+    field: &str,
+    value: &str,
+    max: usize,
+    what: &str,
+) -> String {
     let v = value.trim();
     if v.is_empty() {
         errors.add(field, format!("Please enter {what}."));
     } else if v.chars().count() > max {
-        errors.add(field, format!("Please keep this to {max} characters or fewer."));
+        errors.add(
+            field,
+            format!("Please keep this to {max} characters or fewer."),
+        );
     }
     v.to_string()
 }
@@ -39,7 +48,10 @@ pub fn required_text(errors: &mut Errors, field: &str, value: &str, max: usize, 
 pub fn optional_text(errors: &mut Errors, field: &str, value: &str, max: usize) -> String {
     let v = value.trim();
     if v.chars().count() > max {
-        errors.add(field, format!("Please keep this to {max} characters or fewer."));
+        errors.add(
+            field,
+            format!("Please keep this to {max} characters or fewer."),
+        );
     }
     v.to_string()
 }
@@ -49,7 +61,9 @@ pub fn optional_text(errors: &mut Errors, field: &str, value: &str, max: usize) 
 pub fn email(errors: &mut Errors, field: &str, value: &str) -> String {
     let v = value.trim().to_lowercase();
     let valid = v.len() <= 254
-        && !v.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+        && !v
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
         && match v.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
@@ -64,7 +78,10 @@ pub fn email(errors: &mut Errors, field: &str, value: &str) -> String {
     if v.is_empty() {
         errors.add(field, "Please enter an email address.");
     } else if !valid {
-        errors.add(field, "This does not look like an email address. Check it for typing mistakes.");
+        errors.add(
+            field,
+            "This does not look like an email address. Check it for typing mistakes.",
+        );
     }
     v
 }
@@ -75,7 +92,10 @@ pub fn time_zone(errors: &mut Errors, field: &str, value: &str) -> Option<chrono
     match v.parse::<chrono_tz::Tz>() {
         Ok(tz) => Some(tz),
         Err(_) => {
-            errors.add(field, "Choose a time zone from the list, such as Europe/London or America/New_York.");
+            errors.add(
+                field,
+                "Choose a time zone from the list, such as Europe/London or America/New_York.",
+            );
             None
         }
     }
@@ -88,9 +108,21 @@ mod tests {
     #[test]
     fn emails_are_checked_and_lowercased() {
         let mut e = Errors::default();
-        assert_eq!(email(&mut e, "email", " Sam@Example.ORG "), "sam@example.org");
+        assert_eq!(
+            email(&mut e, "email", " Sam@Example.ORG "),
+            "sam@example.org"
+        );
         assert!(e.is_empty());
-        for bad in ["", "sam", "sam@", "@x.org", "sam@x", "sam@@x.org", "s am@x.org", "sam@x..org"] {
+        for bad in [
+            "",
+            "sam",
+            "sam@",
+            "@x.org",
+            "sam@x",
+            "sam@@x.org",
+            "s am@x.org",
+            "sam@x..org",
+        ] {
             let mut e = Errors::default();
             email(&mut e, "email", bad);
             assert!(e.get("email").is_some(), "{bad} should be refused");

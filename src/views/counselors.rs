@@ -16,7 +16,14 @@ pub struct NewCounselorValues {
     pub once: String,
 }
 
-pub fn practice(ctx: &Ctx, me: i32, counselors: &[CounselorRow], audit: &[AuditRow], v: &NewCounselorValues, errors: &Errors) -> Markup {
+pub fn practice(
+    ctx: &Ctx,
+    me: i32,
+    counselors: &[CounselorRow],
+    audit: &[AuditRow],
+    v: &NewCounselorValues,
+    errors: &Errors,
+) -> Markup {
     page(
         ctx,
         "Practice",

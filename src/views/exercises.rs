@@ -16,7 +16,13 @@ pub fn elements_text(row: &ExerciseRow) -> String {
         .join(" · ")
 }
 
-pub fn list(ctx: &Ctx, rows: &[ExerciseRow], element: Option<u8>, performer: Option<Performer>, archived: bool) -> Markup {
+pub fn list(
+    ctx: &Ctx,
+    rows: &[ExerciseRow],
+    element: Option<u8>,
+    performer: Option<Performer>,
+    archived: bool,
+) -> Markup {
     page(
         ctx,
         "Exercise library",
@@ -74,7 +80,12 @@ pub fn list(ctx: &Ctx, rows: &[ExerciseRow], element: Option<u8>, performer: Opt
 
 fn kind_description(p: &PromptRow) -> String {
     match p.kind() {
-        PromptKind::Scale { min, max, low_label, high_label } => {
+        PromptKind::Scale {
+            min,
+            max,
+            low_label,
+            high_label,
+        } => {
             format!("Scale {min}–{max} ({low_label} … {high_label})")
         }
         PromptKind::Checklist { options } => format!("Checklist: {}", options.join(", ")),
@@ -164,11 +175,24 @@ fn prompt_row(i: usize, p: &PromptForm, errors: &Errors) -> Markup {
     }
 }
 
-pub fn edit_form(ctx: &Ctx, title: &str, action: &str, v: &ExerciseForm, errors: &Errors, once: Option<&str>) -> Markup {
-    let performers: Vec<(&str, &str)> = Performer::ALL.iter().map(|p| (p.as_str(), p.label())).collect();
+pub fn edit_form(
+    ctx: &Ctx,
+    title: &str,
+    action: &str,
+    v: &ExerciseForm,
+    errors: &Errors,
+    once: Option<&str>,
+) -> Markup {
+    let performers: Vec<(&str, &str)> = Performer::ALL
+        .iter()
+        .map(|p| (p.as_str(), p.label()))
+        .collect();
     let visibilities = [
         (Visibility::CounselorOnly.as_str(), "Only the counselor"),
-        (Visibility::CounselorAndPartner.as_str(), "The counselor and the other partner"),
+        (
+            Visibility::CounselorAndPartner.as_str(),
+            "The counselor and the other partner",
+        ),
     ];
     page(
         ctx,

@@ -16,7 +16,13 @@ pub fn summary(errors: &Errors) -> Markup {
 }
 
 /// A labelled control with an optional hint and its error message.
-pub fn field(name: &str, label: &str, hint: Option<&str>, errors: &Errors, control: Markup) -> Markup {
+pub fn field(
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    errors: &Errors,
+    control: Markup,
+) -> Markup {
     let error = errors.get(name);
     html! {
         div.field.has-error[error.is_some()] {
@@ -91,7 +97,15 @@ impl<'a> Input<'a> {
     }
 }
 
-pub fn textarea(name: &str, label: &str, value: &str, max: usize, required: bool, hint: Option<&str>, errors: &Errors) -> Markup {
+pub fn textarea(
+    name: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+    hint: Option<&str>,
+    errors: &Errors,
+) -> Markup {
     let invalid = errors.get(name).is_some();
     field(
         name,
@@ -105,7 +119,13 @@ pub fn textarea(name: &str, label: &str, value: &str, max: usize, required: bool
     )
 }
 
-pub fn select(name: &str, label: &str, options: &[(&str, &str)], selected: &str, errors: &Errors) -> Markup {
+pub fn select(
+    name: &str,
+    label: &str,
+    options: &[(&str, &str)],
+    selected: &str,
+    errors: &Errors,
+) -> Markup {
     field(
         name,
         label,

@@ -39,7 +39,10 @@ impl FromRequest for Ctx {
         let notice = web_notice(req.query_string());
         ready(Ok(Ctx {
             user: ext.get::<Identity>().cloned(),
-            csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            csrf: ext
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
             notice,
             path: req.path().to_string(),
             request_id: ext

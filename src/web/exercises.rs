@@ -30,7 +30,12 @@ pub struct ListQuery {
     archived: Option<String>,
 }
 
-async fn list(state: State, ctx: Ctx, me: Counselor, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+async fn list(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let filter = LibraryFilter {
         element: q.element.as_deref().and_then(|s| s.parse().ok()),
         performer: q.performer.as_deref().and_then(Performer::parse),
@@ -41,10 +46,21 @@ async fn list(state: State, ctx: Ctx, me: Counselor, q: web::Query<ListQuery>) -
         .db
         .read(move |conn| Ok(db::exercises::visible_to(conn, me.id, &f)?))
         .await?;
-    Ok(html(views::exercises::list(&ctx, &rows, filter.element, filter.performer, filter.include_archived)))
+    Ok(html(views::exercises::list(
+        &ctx,
+        &rows,
+        filter.element,
+        filter.performer,
+        filter.include_archived,
+    )))
 }
 
-async fn detail(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn detail(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let (row, prompts) = state
         .db
@@ -61,7 +77,14 @@ async fn detail(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>) -> 
 async fn new_form(ctx: Ctx, _me: Counselor) -> Result<HttpResponse, AppError> {
     let form = ExerciseForm::default().with_spare_rows(3);
     let once = token::generate();
-    Ok(html(views::exercises::edit_form(&ctx, "Write your own exercise", "/exercises", &form, &Errors::default(), Some(&once))))
+    Ok(html(views::exercises::edit_form(
+        &ctx,
+        "Write your own exercise",
+        "/exercises",
+        &form,
+        &Errors::default(),
+        Some(&once),
+    )))
 }
 
 fn intent(pairs: &[(String, String)]) -> &str {
@@ -72,7 +95,12 @@ fn intent(pairs: &[(String, String)]) -> &str {
         .unwrap_or("save")
 }
 
-async fn create(state: State, ctx: Ctx, me: Counselor, body: web::Bytes) -> Result<HttpResponse, AppError> {
+async fn create(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
     let pairs = form_pairs(&body)?;
     let form = ExerciseForm::from_fields(&pairs);
     let once = pairs
@@ -83,12 +111,26 @@ async fn create(state: State, ctx: Ctx, me: Counselor, body: web::Bytes) -> Resu
     let title = "Write your own exercise";
     if intent(&pairs) == "more" {
         let form = form.with_spare_rows(3);
-        return Ok(html(views::exercises::edit_form(&ctx, title, "/exercises", &form, &Errors::default(), Some(&once))));
+        return Ok(html(views::exercises::edit_form(
+            &ctx,
+            title,
+            "/exercises",
+            &form,
+            &Errors::default(),
+            Some(&once),
+        )));
     }
     let def = match form.validate() {
         Ok(def) => def,
         Err(errors) => {
-            return Ok(html_invalid(views::exercises::edit_form(&ctx, title, "/exercises", &form, &errors, Some(&once))));
+            return Ok(html_invalid(views::exercises::edit_form(
+                &ctx,
+                title,
+                "/exercises",
+                &form,
+                &errors,
+                Some(&once),
+            )));
         }
     };
     let request_id = ctx.request_id.clone();
@@ -99,7 +141,11 @@ async fn create(state: State, ctx: Ctx, me: Counselor, body: web::Bytes) -> Resu
                 return Ok(None);
             }
             let id = db::exercises::create_own(conn, me.id, &def)?;
-            db::audit::record(conn, &NewAudit::new("counselor", Some(me.id), "exercise.create", &request_id).target("exercise", id))?;
+            db::audit::record(
+                conn,
+                &NewAudit::new("counselor", Some(me.id), "exercise.create", &request_id)
+                    .target("exercise", id),
+            )?;
             Ok(Some(id))
         })
         .await?;
@@ -109,7 +155,12 @@ async fn create(state: State, ctx: Ctx, me: Counselor, body: web::Bytes) -> Resu
     })
 }
 
-async fn edit_form(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn edit_form(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let def = state
         .db
@@ -121,10 +172,23 @@ async fn edit_form(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>) 
         .await?;
     let form = ExerciseForm::from_def(&def).with_spare_rows(2);
     let action = format!("/exercises/{id}/edit");
-    Ok(html(views::exercises::edit_form(&ctx, "Edit exercise", &action, &form, &Errors::default(), None)))
+    Ok(html(views::exercises::edit_form(
+        &ctx,
+        "Edit exercise",
+        &action,
+        &form,
+        &Errors::default(),
+        None,
+    )))
 }
 
-async fn update(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>, body: web::Bytes) -> Result<HttpResponse, AppError> {
+async fn update(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     // A counselor may only edit their own: 404 before looking at the form.
     state
@@ -136,12 +200,26 @@ async fn update(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>, bod
     let action = format!("/exercises/{id}/edit");
     if intent(&pairs) == "more" {
         let form = form.with_spare_rows(3);
-        return Ok(html(views::exercises::edit_form(&ctx, "Edit exercise", &action, &form, &Errors::default(), None)));
+        return Ok(html(views::exercises::edit_form(
+            &ctx,
+            "Edit exercise",
+            &action,
+            &form,
+            &Errors::default(),
+            None,
+        )));
     }
     let def = match form.validate() {
         Ok(def) => def,
         Err(errors) => {
-            return Ok(html_invalid(views::exercises::edit_form(&ctx, "Edit exercise", &action, &form, &errors, None)));
+            return Ok(html_invalid(views::exercises::edit_form(
+                &ctx,
+                "Edit exercise",
+                &action,
+                &form,
+                &errors,
+                None,
+            )));
         }
     };
     let request_id = ctx.request_id.clone();
@@ -149,32 +227,66 @@ async fn update(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>, bod
         .db
         .write(move |conn| {
             db::exercises::update_own(conn, me.id, id, &def)?;
-            db::audit::record(conn, &NewAudit::new("counselor", Some(me.id), "exercise.update", &request_id).target("exercise", id))?;
+            db::audit::record(
+                conn,
+                &NewAudit::new("counselor", Some(me.id), "exercise.update", &request_id)
+                    .target("exercise", id),
+            )?;
             Ok(())
         })
         .await?;
-    Ok(see_other(&format!("/exercises/{id}?notice=exercise-updated")))
+    Ok(see_other(&format!(
+        "/exercises/{id}?notice=exercise-updated"
+    )))
 }
 
-async fn archive(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn archive(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     set_archived(state, ctx, me, path.into_inner(), true).await
 }
 
-async fn restore(state: State, ctx: Ctx, me: Counselor, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn restore(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     set_archived(state, ctx, me, path.into_inner(), false).await
 }
 
-async fn set_archived(state: State, ctx: Ctx, me: Counselor, id: i32, archived: bool) -> Result<HttpResponse, AppError> {
+async fn set_archived(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    id: i32,
+    archived: bool,
+) -> Result<HttpResponse, AppError> {
     let request_id = ctx.request_id;
     state
         .db
         .write(move |conn| {
             db::exercises::set_archived(conn, me.id, id, archived)?;
-            let action = if archived { "exercise.archive" } else { "exercise.restore" };
-            db::audit::record(conn, &NewAudit::new("counselor", Some(me.id), action, &request_id).target("exercise", id))?;
+            let action = if archived {
+                "exercise.archive"
+            } else {
+                "exercise.restore"
+            };
+            db::audit::record(
+                conn,
+                &NewAudit::new("counselor", Some(me.id), action, &request_id)
+                    .target("exercise", id),
+            )?;
             Ok(())
         })
         .await?;
-    let notice = if archived { "exercise-archived" } else { "exercise-restored" };
+    let notice = if archived {
+        "exercise-archived"
+    } else {
+        "exercise-restored"
+    };
     Ok(see_other(&format!("/exercises/{id}?notice={notice}")))
 }

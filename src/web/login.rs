@@ -17,7 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(logout));
 }
 
-const BAD_CREDENTIALS: &str = "That email and password do not match an active account. Check both and try again.";
+const BAD_CREDENTIALS: &str =
+    "That email and password do not match an active account. Check both and try again.";
 const THROTTLED: &str = "Too many attempts for this account. Wait 15 minutes, then try again.";
 
 async fn show(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, AppError> {
@@ -38,7 +39,11 @@ enum Outcome {
     Refused(&'static str),
 }
 
-async fn submit(state: State, ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse, AppError> {
+async fn submit(
+    state: State,
+    ctx: Ctx,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
     let LoginForm { email, password } = form.into_inner();
     let email_norm = email.trim().to_lowercase();
     if email_norm.len() > 254 || password.len() > 1024 {
@@ -79,12 +84,23 @@ async fn submit(state: State, ctx: Ctx, form: web::Form<LoginForm>) -> Result<Ht
         .write(move |conn| match verified {
             Some(id) => {
                 rate_limit::clear(conn, &key)?;
-                db::audit::record(conn, &NewAudit::new("counselor", Some(id), "sign_in", &request_id))?;
-                Ok(Outcome::SignedIn(session::start(conn, previous, sessions::COUNSELOR, id)?))
+                db::audit::record(
+                    conn,
+                    &NewAudit::new("counselor", Some(id), "sign_in", &request_id),
+                )?;
+                Ok(Outcome::SignedIn(session::start(
+                    conn,
+                    previous,
+                    sessions::COUNSELOR,
+                    id,
+                )?))
             }
             None => {
                 rate_limit::hit(conn, &key, limit, window, db::now())?;
-                db::audit::record(conn, &NewAudit::new("anonymous", None, "sign_in.failed", &request_id))?;
+                db::audit::record(
+                    conn,
+                    &NewAudit::new("anonymous", None, "sign_in.failed", &request_id),
+                )?;
                 Ok(Outcome::Refused(BAD_CREDENTIALS))
             }
         })
@@ -119,13 +135,19 @@ async fn logout(state: State, ctx: Ctx) -> Result<HttpResponse, AppError> {
                     UserKind::Counselor => "counselor",
                     UserKind::Partner => "partner",
                 };
-                db::audit::record(conn, &NewAudit::new(kind, Some(user.user_id), "sign_out", &request_id))?;
+                db::audit::record(
+                    conn,
+                    &NewAudit::new(kind, Some(user.user_id), "sign_out", &request_id),
+                )?;
                 Ok(())
             })
             .await?;
     }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", target))
-        .cookie(removal_cookie(SESSION_COOKIE, state.settings.secure_cookies()))
+        .cookie(removal_cookie(
+            SESSION_COOKIE,
+            state.settings.secure_cookies(),
+        ))
         .finish())
 }

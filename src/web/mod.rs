@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
 pub mod assets;
+pub mod dashboard;
 pub mod exercises;
 pub mod home;
 pub mod login;
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(login::configure)
         .configure(practice::configure)
         .configure(exercises::configure)
+        .configure(dashboard::configure)
         .default_service(web::to(not_found));
 }
 
@@ -75,5 +77,6 @@ fn extra_notice(_key: &str) -> Option<&'static str> {
 
 /// Parse a posted form as ordered pairs (repeated keys allowed).
 pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("the form could not be read".into()))
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::BadRequest("the form could not be read".into()))
 }

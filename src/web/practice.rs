@@ -12,16 +12,35 @@ use crate::web::{form_pairs, html, html_invalid, see_other, State};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/practice", web::get().to(show))
         .route("/practice/counselors", web::post().to(add))
-        .route("/practice/counselors/{id}/deactivate", web::post().to(deactivate))
-        .route("/practice/counselors/{id}/reactivate", web::post().to(reactivate));
+        .route(
+            "/practice/counselors/{id}/deactivate",
+            web::post().to(deactivate),
+        )
+        .route(
+            "/practice/counselors/{id}/reactivate",
+            web::post().to(reactivate),
+        );
 }
 
-async fn render(state: &State, ctx: &Ctx, admin: &Admin, v: &NewCounselorValues, errors: &Errors) -> Result<maud::Markup, AppError> {
+async fn render(
+    state: &State,
+    ctx: &Ctx,
+    admin: &Admin,
+    v: &NewCounselorValues,
+    errors: &Errors,
+) -> Result<maud::Markup, AppError> {
     let (counselors, audit) = state
         .db
         .read(|conn| Ok((db::counselors::all(conn)?, db::audit::recent(conn, 50)?)))
         .await?;
-    Ok(views::counselors::practice(ctx, admin.0.id, &counselors, &audit, v, errors))
+    Ok(views::counselors::practice(
+        ctx,
+        admin.0.id,
+        &counselors,
+        &audit,
+        v,
+        errors,
+    ))
 }
 
 async fn show(state: State, ctx: Ctx, admin: Admin) -> Result<HttpResponse, AppError> {
@@ -30,7 +49,9 @@ async fn show(state: State, ctx: Ctx, admin: Admin) -> Result<HttpResponse, AppE
         once: token::generate(),
         ..Default::default()
     };
-    Ok(html(render(&state, &ctx, &admin, &v, &Errors::default()).await?))
+    Ok(html(
+        render(&state, &ctx, &admin, &v, &Errors::default()).await?,
+    ))
 }
 
 enum Added {
@@ -39,9 +60,20 @@ enum Added {
     Resent,
 }
 
-async fn add(state: State, ctx: Ctx, admin: Admin, body: web::Bytes) -> Result<HttpResponse, AppError> {
+async fn add(
+    state: State,
+    ctx: Ctx,
+    admin: Admin,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
     let pairs = form_pairs(&body)?;
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let v = NewCounselorValues {
         name: get("name"),
         email: get("email"),
@@ -58,10 +90,18 @@ async fn add(state: State, ctx: Ctx, admin: Admin, body: web::Bytes) -> Result<H
     }
     validation::time_zone(&mut errors, "time_zone", &v.time_zone);
     if !errors.is_empty() {
-        return Ok(html_invalid(render(&state, &ctx, &admin, &v, &errors).await?));
+        return Ok(html_invalid(
+            render(&state, &ctx, &admin, &v, &errors).await?,
+        ));
     }
     let hash = password::hash(&password_raw)?;
-    let (tz, is_admin, once, admin_id, request_id) = (v.time_zone.clone(), v.admin, v.once.clone(), admin.0.id, ctx.request_id.clone());
+    let (tz, is_admin, once, admin_id, request_id) = (
+        v.time_zone.clone(),
+        v.admin,
+        v.once.clone(),
+        admin.0.id,
+        ctx.request_id.clone(),
+    );
     let email_for_tx = email.clone();
     let outcome = state
         .db
@@ -84,7 +124,11 @@ async fn add(state: State, ctx: Ctx, admin: Admin, body: web::Bytes) -> Result<H
                     created_at: db::now(),
                 },
             )?;
-            db::audit::record(conn, &NewAudit::new("counselor", Some(admin_id), "counselor.create", &request_id).target("counselor", id))?;
+            db::audit::record(
+                conn,
+                &NewAudit::new("counselor", Some(admin_id), "counselor.create", &request_id)
+                    .target("counselor", id),
+            )?;
             Ok(Added::Done)
         })
         .await?;
@@ -93,22 +137,40 @@ async fn add(state: State, ctx: Ctx, admin: Admin, body: web::Bytes) -> Result<H
         Added::Resent => Ok(see_other("/practice?notice=already-submitted")),
         Added::Duplicate => {
             errors.add("email", "A counselor with this email already exists.");
-            Ok(html_invalid(render(&state, &ctx, &admin, &v, &errors).await?))
+            Ok(html_invalid(
+                render(&state, &ctx, &admin, &v, &errors).await?,
+            ))
         }
     }
 }
 
-async fn deactivate(state: State, ctx: Ctx, admin: Admin, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn deactivate(
+    state: State,
+    ctx: Ctx,
+    admin: Admin,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     set_active(state, ctx, admin, path.into_inner(), false).await?;
     Ok(see_other("/practice?notice=counselor-deactivated"))
 }
 
-async fn reactivate(state: State, ctx: Ctx, admin: Admin, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn reactivate(
+    state: State,
+    ctx: Ctx,
+    admin: Admin,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     set_active(state, ctx, admin, path.into_inner(), true).await?;
     Ok(see_other("/practice?notice=counselor-reactivated"))
 }
 
-async fn set_active(state: State, ctx: Ctx, admin: Admin, id: i32, active: bool) -> Result<(), AppError> {
+async fn set_active(
+    state: State,
+    ctx: Ctx,
+    admin: Admin,
+    id: i32,
+    active: bool,
+) -> Result<(), AppError> {
     if id == admin.0.id {
         // The last admin must not lock the practice out.
         return Err(AppError::NotFound);
@@ -122,8 +184,16 @@ async fn set_active(state: State, ctx: Ctx, admin: Admin, id: i32, active: bool)
             if !active {
                 sessions::delete_for_user(conn, sessions::COUNSELOR, id)?;
             }
-            let action = if active { "counselor.reactivate" } else { "counselor.deactivate" };
-            db::audit::record(conn, &NewAudit::new("counselor", Some(admin_id), action, &request_id).target("counselor", id))?;
+            let action = if active {
+                "counselor.reactivate"
+            } else {
+                "counselor.deactivate"
+            };
+            db::audit::record(
+                conn,
+                &NewAudit::new("counselor", Some(admin_id), action, &request_id)
+                    .target("counselor", id),
+            )?;
             Ok(())
         })
         .await

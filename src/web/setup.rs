@@ -24,7 +24,11 @@ async fn show(state: State, ctx: Ctx) -> Result<HttpResponse, AppError> {
         time_zone: "UTC".into(),
         ..SetupValues::default()
     };
-    Ok(html(views::account::setup(&ctx, &values, &Errors::default())))
+    Ok(html(views::account::setup(
+        &ctx,
+        &values,
+        &Errors::default(),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -36,7 +40,11 @@ pub struct SetupForm {
     time_zone: String,
 }
 
-async fn submit(state: State, ctx: Ctx, form: web::Form<SetupForm>) -> Result<HttpResponse, AppError> {
+async fn submit(
+    state: State,
+    ctx: Ctx,
+    form: web::Form<SetupForm>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = Errors::default();
     let name = validation::required_text(&mut errors, "name", &form.name, 100, "your name");
@@ -56,7 +64,9 @@ async fn submit(state: State, ctx: Ctx, form: web::Form<SetupForm>) -> Result<Ht
         return Ok(html_invalid(views::account::setup(&ctx, &values, &errors)));
     }
     let hash = password::hash(&form.password)?;
-    let tz = tz.map(|t| t.name().to_string()).unwrap_or_else(|| "UTC".into());
+    let tz = tz
+        .map(|t| t.name().to_string())
+        .unwrap_or_else(|| "UTC".into());
     let request_id = ctx.request_id.clone();
     let raw = state
         .db
@@ -77,7 +87,11 @@ async fn submit(state: State, ctx: Ctx, form: web::Form<SetupForm>) -> Result<Ht
                     created_at: db::now(),
                 },
             )?;
-            db::audit::record(conn, &NewAudit::new("counselor", Some(id), "practice.setup", &request_id).target("counselor", id))?;
+            db::audit::record(
+                conn,
+                &NewAudit::new("counselor", Some(id), "practice.setup", &request_id)
+                    .target("counselor", id),
+            )?;
             session::start(conn, None, sessions::COUNSELOR, id)
         })
         .await?;

@@ -1,0 +1,7 @@
+//! Integration tests: each test starts the real application on port 0 with a database of
+//! its own (SQLite in a temp folder, or a fresh PostgreSQL database when
+//! TRELLIS_TEST_DATABASE_URL is set).
+
+mod exercises;
+mod foundation;
+mod helpers;
