@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod counselors;
+pub mod couples;
 pub mod exercises;
 pub mod forms;
 pub mod rate_limit;
@@ -298,4 +299,9 @@ impl TruncMicros for chrono::NaiveDateTime {
         let micros = self.nanosecond() / 1000 * 1000;
         self.with_nanosecond(micros).unwrap_or(self)
     }
+}
+
+diesel::define_sql_function! {
+    /// Lower-case text, so searches match the same on SQLite and PostgreSQL.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
