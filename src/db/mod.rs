@@ -2,6 +2,7 @@
 //! handlers reach them only through [`Db::read`] and [`Db::write`], which run the work on
 //! the blocking thread pool and turn failures into `AppError`.
 
+pub mod assignments;
 pub mod audit;
 pub mod counselors;
 pub mod couples;
