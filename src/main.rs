@@ -1,7 +1,14 @@
 use clap::Parser;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     trellis::telemetry::init();
     let cli = trellis::cli::Cli::parse();
-    trellis::cli::run(cli)
+    match trellis::cli::run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole cause chain on one line, without a backtrace: this is for people.
+            eprintln!("trellis: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

@@ -306,3 +306,32 @@ diesel::define_sql_function! {
     /// Lower-case text, so searches match the same on SQLite and PostgreSQL.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    #[test]
+    fn the_url_scheme_picks_the_database() {
+        assert_eq!(
+            Target::parse("postgres://u@h/db"),
+            Target::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            Target::parse("postgresql://u@h/db"),
+            Target::Postgres("postgresql://u@h/db".into())
+        );
+        assert_eq!(
+            Target::parse("sqlite://data/trellis.db"),
+            Target::Sqlite("data/trellis.db".into())
+        );
+        assert_eq!(
+            Target::parse("sqlite:///tmp/x.db"),
+            Target::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            Target::parse("data/plain.db"),
+            Target::Sqlite("data/plain.db".into())
+        );
+    }
+}
