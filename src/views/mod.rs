@@ -2,6 +2,7 @@
 //! with `(value)`, never with `PreEscaped`.
 
 pub mod account;
+pub mod chart;
 pub mod counselors;
 pub mod errors;
 pub mod exercises;
