@@ -86,7 +86,11 @@ pub struct CommentRow {
 /// An entry with its exercise.
 pub type WithExercise = (EntryRow, ExerciseRow);
 
-pub fn find_in_couple(conn: &mut DbConnection, couple_id: i32, id: i32) -> QueryResult<WithExercise> {
+pub fn find_in_couple(
+    conn: &mut DbConnection,
+    couple_id: i32,
+    id: i32,
+) -> QueryResult<WithExercise> {
     entries::table
         .inner_join(exercises::table)
         .filter(entries::id.eq(id))
@@ -156,7 +160,10 @@ pub fn answers(conn: &mut DbConnection, entry_id: i32) -> QueryResult<Vec<(i32, 
 pub fn answers_for(conn: &mut DbConnection, entry_ids: &[i32]) -> QueryResult<Vec<AnswerRow>> {
     entry_answers::table
         .filter(entry_answers::entry_id.eq_any(entry_ids))
-        .order((entry_answers::entry_id.asc(), entry_answers::prompt_id.asc()))
+        .order((
+            entry_answers::entry_id.asc(),
+            entry_answers::prompt_id.asc(),
+        ))
         .select(AnswerRow::as_select())
         .load(conn)
 }
@@ -283,7 +290,10 @@ fn note_submission(
     match earlier {
         None => {
             diesel::update(target)
-                .set((partners::last_entry_at.eq(now), partners::updated_at.eq(now)))
+                .set((
+                    partners::last_entry_at.eq(now),
+                    partners::updated_at.eq(now),
+                ))
                 .execute(conn)?;
             if let Some(t) = trust {
                 diesel::update(partners::table.find(partner_id))
@@ -349,7 +359,11 @@ pub fn shared_by(
 }
 
 /// The couple's co-journal, newest first.
-pub fn journal(conn: &mut DbConnection, couple_id: i32, limit: i64) -> QueryResult<Vec<WithExercise>> {
+pub fn journal(
+    conn: &mut DbConnection,
+    couple_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<WithExercise>> {
     entries::table
         .inner_join(exercises::table)
         .filter(entries::couple_id.eq(couple_id))
@@ -383,7 +397,10 @@ pub fn timeline(
         .inner_join(exercises::table)
         .filter(entries::couple_id.eq(couple_id))
         .filter(entries::status.eq(SUBMITTED))
-        .order((entries::occurrence_date.desc(), entries::submitted_at.desc()))
+        .order((
+            entries::occurrence_date.desc(),
+            entries::submitted_at.desc(),
+        ))
         .limit(limit)
         .select((EntryRow::as_select(), ExerciseRow::as_select()))
         .into_boxed();

@@ -17,7 +17,10 @@ pub fn next_session(
         .filter(therapy_sessions::status.eq("booked"))
         .filter(therapy_sessions::starts_at.gt(now))
         .order(therapy_sessions::starts_at.asc())
-        .select((therapy_sessions::starts_at, therapy_sessions::duration_minutes))
+        .select((
+            therapy_sessions::starts_at,
+            therapy_sessions::duration_minutes,
+        ))
         .first(conn)
         .optional()
 }

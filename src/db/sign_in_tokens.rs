@@ -47,11 +47,7 @@ pub fn peek(conn: &mut DbConnection, raw: &str, now: NaiveDateTime) -> QueryResu
 }
 
 /// Use a token up; the partner it signs in, or `None` if it was unknown, used or expired.
-pub fn consume(
-    conn: &mut DbConnection,
-    raw: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Option<i32>> {
+pub fn consume(conn: &mut DbConnection, raw: &str, now: NaiveDateTime) -> QueryResult<Option<i32>> {
     let Some(partner_id) = peek(conn, raw, now)? else {
         return Ok(None);
     };

@@ -87,7 +87,9 @@ pub enum Strictness {
 }
 
 fn too_long(max: usize) -> String {
-    format!("This is longer than we can keep ({max} characters at most). Please shorten it a little.")
+    format!(
+        "This is longer than we can keep ({max} characters at most). Please shorten it a little."
+    )
 }
 
 /// Check every prompt's answer; on success the answers to store, as (prompt id, value).
@@ -213,7 +215,11 @@ fn check_one(def: &PromptDef, values: &[String]) -> Result<Option<String>, Strin
 }
 
 /// The number a scale prompt with this metric was answered with, if any.
-pub fn metric_value(prompts: &[FormPrompt], answers: &[(i32, String)], metric: Metric) -> Option<i32> {
+pub fn metric_value(
+    prompts: &[FormPrompt],
+    answers: &[(i32, String)],
+    metric: Metric,
+) -> Option<i32> {
     prompts
         .iter()
         .filter(|p| p.def.metric == Some(metric))
@@ -378,7 +384,9 @@ mod tests {
         let short = "é".repeat(SHORT_MAX + 1);
         let r = raw(&[("p2", &short)]);
         assert!(validate(&prompts(), &r, Strictness::Draft).is_err());
-        let many = (0..=LIST_ITEMS_MAX).map(|i| format!("item {i}\n")).collect::<String>();
+        let many = (0..=LIST_ITEMS_MAX)
+            .map(|i| format!("item {i}\n"))
+            .collect::<String>();
         let r = raw(&[("p6", &many)]);
         assert!(validate(&prompts(), &r, Strictness::Draft).is_err());
     }

@@ -61,7 +61,9 @@ pub fn plan_home(
     let from = today
         .checked_sub_days(Days::new(OVERDUE_LOOKBACK_DAYS))
         .unwrap_or(today);
-    let to = today.checked_add_days(Days::new(EARLY_DAYS)).unwrap_or(today);
+    let to = today
+        .checked_add_days(Days::new(EARLY_DAYS))
+        .unwrap_or(today);
     for (id, schedule) in schedules {
         let mut next_this_week = None;
         for date in occurrences(schedule, from, to) {
@@ -91,7 +93,9 @@ pub fn plan_home(
 /// Whether `date` is an occurrence of the schedule a partner may fill in on `today`:
 /// not before the schedule starts, and at most [`EARLY_DAYS`] ahead.
 pub fn is_fillable(schedule: &Schedule, date: NaiveDate, today: NaiveDate) -> bool {
-    let latest = today.checked_add_days(Days::new(EARLY_DAYS)).unwrap_or(today);
+    let latest = today
+        .checked_add_days(Days::new(EARLY_DAYS))
+        .unwrap_or(today);
     date <= latest && !occurrences(schedule, date, date).is_empty()
 }
 
@@ -143,16 +147,25 @@ impl SetbackForm {
         let mut e = Errors::default();
         let happened_on = match NaiveDate::parse_from_str(self.happened_on.trim(), "%Y-%m-%d") {
             Ok(d) if d > today => {
-                e.add("happened_on", "This date is in the future. Choose the day it happened.");
+                e.add(
+                    "happened_on",
+                    "This date is in the future. Choose the day it happened.",
+                );
                 None
             }
             Ok(d) if today.signed_duration_since(d).num_days() > 3660 => {
-                e.add("happened_on", "Please choose a date within the last ten years.");
+                e.add(
+                    "happened_on",
+                    "Please choose a date within the last ten years.",
+                );
                 None
             }
             Ok(d) => Some(d),
             Err(_) => {
-                e.add("happened_on", "Please enter the date it happened, such as 2026-03-14.");
+                e.add(
+                    "happened_on",
+                    "Please enter the date it happened, such as 2026-03-14.",
+                );
                 None
             }
         };
@@ -163,11 +176,16 @@ impl SetbackForm {
             SETBACK_TEXT_MAX,
             "a few words about what happened",
         );
-        let trigger_text = optional_text(&mut e, "trigger_text", &self.trigger_text, SETBACK_TEXT_MAX);
+        let trigger_text =
+            optional_text(&mut e, "trigger_text", &self.trigger_text, SETBACK_TEXT_MAX);
         let reaction = optional_text(&mut e, "reaction", &self.reaction, SETBACK_TEXT_MAX);
         let repair_text = optional_text(&mut e, "repair_text", &self.repair_text, SETBACK_TEXT_MAX);
-        let do_differently =
-            optional_text(&mut e, "do_differently", &self.do_differently, SETBACK_TEXT_MAX);
+        let do_differently = optional_text(
+            &mut e,
+            "do_differently",
+            &self.do_differently,
+            SETBACK_TEXT_MAX,
+        );
         let repair_attempted = match self.repair_attempted.as_str() {
             "yes" => true,
             "no" | "" => false,
@@ -248,17 +266,36 @@ mod tests {
         };
         let mut done = HashSet::new();
         done.insert((1, d("2026-03-09")));
-        let plan = plan_home(&[(1, daily("2026-03-08")), (2, weekly)], &done, d("2026-03-10"));
+        let plan = plan_home(
+            &[(1, daily("2026-03-08")), (2, weekly)],
+            &done,
+            d("2026-03-10"),
+        );
         assert_eq!(
             plan.overdue,
-            vec![Owed { date: d("2026-03-08"), assignment_id: 1 }]
+            vec![Owed {
+                date: d("2026-03-08"),
+                assignment_id: 1
+            }]
         );
-        assert_eq!(plan.today, vec![Owed { date: d("2026-03-10"), assignment_id: 1 }]);
+        assert_eq!(
+            plan.today,
+            vec![Owed {
+                date: d("2026-03-10"),
+                assignment_id: 1
+            }]
+        );
         assert_eq!(
             plan.this_week,
             vec![
-                Owed { date: d("2026-03-11"), assignment_id: 1 },
-                Owed { date: d("2026-03-12"), assignment_id: 2 },
+                Owed {
+                    date: d("2026-03-11"),
+                    assignment_id: 1
+                },
+                Owed {
+                    date: d("2026-03-12"),
+                    assignment_id: 2
+                },
             ]
         );
     }
@@ -307,7 +344,13 @@ mod tests {
         f.visibility = "everyone".into();
         f.reaction = "x".repeat(SETBACK_TEXT_MAX + 1);
         let e = f.validate(d("2026-03-10")).unwrap_err();
-        for field in ["happened_on", "what_happened", "severity", "visibility", "reaction"] {
+        for field in [
+            "happened_on",
+            "what_happened",
+            "severity",
+            "visibility",
+            "reaction",
+        ] {
             assert!(e.get(field).is_some(), "{field}");
         }
     }

@@ -141,13 +141,22 @@ mod tests {
     #[test]
     fn the_other_partner_sees_only_shared_submitted_entries() {
         let e = facts();
-        assert_eq!(entry_access(Viewer::OtherPartner, &e, false), Access::Visible);
+        assert_eq!(
+            entry_access(Viewer::OtherPartner, &e, false),
+            Access::Visible
+        );
         let mut private = facts();
         private.visibility = Visibility::CounselorOnly;
-        assert_eq!(entry_access(Viewer::OtherPartner, &private, true), Access::Hidden);
+        assert_eq!(
+            entry_access(Viewer::OtherPartner, &private, true),
+            Access::Hidden
+        );
         let mut draft = facts();
         draft.submitted = false;
-        assert_eq!(entry_access(Viewer::OtherPartner, &draft, true), Access::Hidden);
+        assert_eq!(
+            entry_access(Viewer::OtherPartner, &draft, true),
+            Access::Hidden
+        );
     }
 
     #[test]
@@ -165,25 +174,43 @@ mod tests {
         let mut e = facts();
         e.shared_journal = true;
         e.visibility = Visibility::CounselorOnly;
-        assert_eq!(entry_access(Viewer::OtherPartner, &e, false), Access::Visible);
+        assert_eq!(
+            entry_access(Viewer::OtherPartner, &e, false),
+            Access::Visible
+        );
     }
 
     #[test]
     fn paired_answers_wait_for_the_other_partners_own_submission() {
         let mut e = facts();
         e.paired_reveal = true;
-        assert_eq!(entry_access(Viewer::OtherPartner, &e, false), Access::HeldBack);
-        assert_eq!(entry_access(Viewer::OtherPartner, &e, true), Access::Visible);
+        assert_eq!(
+            entry_access(Viewer::OtherPartner, &e, false),
+            Access::HeldBack
+        );
+        assert_eq!(
+            entry_access(Viewer::OtherPartner, &e, true),
+            Access::Visible
+        );
         e.visibility = Visibility::CounselorOnly;
         assert_eq!(entry_access(Viewer::OtherPartner, &e, true), Access::Hidden);
     }
 
     #[test]
     fn setbacks_follow_their_own_visibility() {
-        assert!(setback_visible(Viewer::Counselor, Visibility::CounselorOnly));
+        assert!(setback_visible(
+            Viewer::Counselor,
+            Visibility::CounselorOnly
+        ));
         assert!(setback_visible(Viewer::Author, Visibility::CounselorOnly));
-        assert!(!setback_visible(Viewer::OtherPartner, Visibility::CounselorOnly));
-        assert!(setback_visible(Viewer::OtherPartner, Visibility::CounselorAndPartner));
+        assert!(!setback_visible(
+            Viewer::OtherPartner,
+            Visibility::CounselorOnly
+        ));
+        assert!(setback_visible(
+            Viewer::OtherPartner,
+            Visibility::CounselorAndPartner
+        ));
     }
 
     #[test]

@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use super::form::{self, Errors};
-use crate::domain::answers::{field_name, shown, FormPrompt, RawAnswers, Shown, LONG_MAX, SHORT_MAX};
+use crate::domain::answers::{
+    field_name, shown, FormPrompt, RawAnswers, Shown, LONG_MAX, SHORT_MAX,
+};
 use crate::domain::exercise::{PromptKind, Visibility};
 
 /// Everything an entry form shows.
@@ -128,7 +130,11 @@ pub fn prompt_field(p: &FormPrompt, raw: &RawAnswers, errors: &Errors) -> Markup
             }
         }
         PromptKind::ShortText | PromptKind::Date => {
-            let kind = if p.def.kind == PromptKind::Date { "date" } else { "text" };
+            let kind = if p.def.kind == PromptKind::Date {
+                "date"
+            } else {
+                "text"
+            };
             html! {
                 div.field.has-error[error.is_some()] {
                     label for=(name) { (label) }
@@ -139,7 +145,12 @@ pub fn prompt_field(p: &FormPrompt, raw: &RawAnswers, errors: &Errors) -> Markup
                 }
             }
         }
-        PromptKind::Scale { min, max, low_label, high_label } => html! {
+        PromptKind::Scale {
+            min,
+            max,
+            low_label,
+            high_label,
+        } => html! {
             fieldset.field.has-error[error.is_some()] aria-describedby=[described.clone()] {
                 legend { (label) }
                 @if let Some(h) = help { p.hint { (h) } }
@@ -209,7 +220,13 @@ fn shown_value(s: &Shown) -> Markup {
         Shown::Items(items) => html! {
             ul { @for i in items { li { (i) } } }
         },
-        Shown::Scale { value, min, max, low, high } => html! {
+        Shown::Scale {
+            value,
+            min,
+            max,
+            low,
+            high,
+        } => html! {
             strong { (value) } " on a scale of " (min) " (" (low) ") to " (max) " (" (high) ")"
         },
         Shown::YesNo(true) => html! { "Yes" },

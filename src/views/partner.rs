@@ -21,7 +21,11 @@ pub struct DueItem {
 
 impl DueItem {
     pub fn href(&self) -> String {
-        format!("/me/do/{}/{}", self.assignment_id, self.date.format("%Y-%m-%d"))
+        format!(
+            "/me/do/{}/{}",
+            self.assignment_id,
+            self.date.format("%Y-%m-%d")
+        )
     }
 }
 

@@ -17,7 +17,11 @@ fn radio(name: &str, value: &str, label: &str, checked: bool) -> Markup {
 }
 
 pub fn form_page(ctx: &Ctx, f: &SetbackForm, errors: &Errors, max_date: &str) -> Markup {
-    let err = |name: &str| errors.get(name).map(|e| html! { p.error role="alert" { (e) } });
+    let err = |name: &str| {
+        errors
+            .get(name)
+            .map(|e| html! { p.error role="alert" { (e) } })
+    };
     page(
         ctx,
         "Log a setback",
@@ -128,4 +132,3 @@ pub fn detail(ctx: &Ctx, s: &SetbackRow, author: &str) -> Markup {
         },
     )
 }
-

@@ -11,7 +11,9 @@ use crate::domain::answers::{self, metric_value, FormPrompt, RawAnswers, Strictn
 use crate::domain::entry::{is_fillable, Intent};
 use crate::domain::exercise::Metric;
 use crate::domain::validation::Errors;
-use crate::domain::visibility::{effective_visibility, entry_access, within_edit_window, Access, Viewer};
+use crate::domain::visibility::{
+    effective_visibility, entry_access, within_edit_window, Access, Viewer,
+};
 use crate::error::AppError;
 use crate::views::entry_form::{self, EntryForm};
 use crate::views::{self, page, Ctx};
@@ -36,7 +38,12 @@ struct Occurrence {
 
 /// NotFound unless the assignment is this couple's, given to this partner, and `date` is
 /// one of its occurrences they may fill in now.
-fn load(conn: &mut DbConnection, me: &Partner, assignment_id: i32, date: NaiveDate) -> Result<Occurrence, AppError> {
+fn load(
+    conn: &mut DbConnection,
+    me: &Partner,
+    assignment_id: i32,
+    date: NaiveDate,
+) -> Result<Occurrence, AppError> {
     let partner = db::couples::partner_by_id(conn, me.id)?;
     let assignment = db::assignments::find_in_couple(conn, me.couple_id, assignment_id)?;
     if !assignment.is_for_slot(&partner.slot) {
@@ -45,7 +52,8 @@ fn load(conn: &mut DbConnection, me: &Partner, assignment_id: i32, date: NaiveDa
     let pauses = db::assignments::pauses_for(conn, &[assignment.id])?;
     let existing = db::entries::for_occurrence(conn, me.id, assignment.id, date)?;
     // An entry already started stays reachable even if the schedule changed since.
-    if existing.is_none() && !is_fillable(&assignment.schedule(&pauses), date, today_for(&partner)) {
+    if existing.is_none() && !is_fillable(&assignment.schedule(&pauses), date, today_for(&partner))
+    {
         return Err(AppError::NotFound);
     }
     let exercise = db::exercises::by_id(conn, assignment.exercise_id)?;
@@ -93,9 +101,17 @@ fn render_form(
         allow_draft: !submitted,
         editing_submitted: submitted,
         due: Some(o.date),
-        submit_label: if submitted { "Save my changes" } else { "Submit" },
+        submit_label: if submitted {
+            "Save my changes"
+        } else {
+            "Submit"
+        },
     };
-    page(ctx, &o.exercise.title, entry_form::render(ctx.csrf_field(), &f))
+    page(
+        ctx,
+        &o.exercise.title,
+        entry_form::render(ctx.csrf_field(), &f),
+    )
 }
 
 async fn show_form(
@@ -114,7 +130,10 @@ async fn show_form(
     let window = state.settings.entries.edit_window_hours;
     if let Some(e) = &o.existing {
         if e.is_submitted() && !within_edit_window(e.submitted_at, db::now(), window) {
-            return Ok(see_other(&format!("/me/entries/{}?notice=edit-window-closed", e.id)));
+            return Ok(see_other(&format!(
+                "/me/entries/{}?notice=edit-window-closed",
+                e.id
+            )));
         }
     }
     let visibility = o
@@ -128,13 +147,28 @@ async fn show_form(
         event(&me, "entry.form.view", &ctx.request_id).target("assignment", o.assignment.id),
     )
     .await?;
-    Ok(html(render_form(&ctx, &o, &raw, &Errors::default(), visibility)))
+    Ok(html(render_form(
+        &ctx,
+        &o,
+        &raw,
+        &Errors::default(),
+        visibility,
+    )))
 }
 
 enum Outcome {
-    Saved { id: i32, submitted: bool, edited: bool },
+    Saved {
+        id: i32,
+        submitted: bool,
+        edited: bool,
+    },
     Locked(i32),
-    Invalid(Box<Occurrence>, RawAnswers, Errors, crate::domain::exercise::Visibility),
+    Invalid(
+        Box<Occurrence>,
+        RawAnswers,
+        Errors,
+        crate::domain::exercise::Visibility,
+    ),
 }
 
 async fn submit(
@@ -172,7 +206,11 @@ async fn submit(
                 requested_visibility.as_deref(),
             );
             let submit = already || intent == Intent::Submit;
-            let mode = if submit { Strictness::Submit } else { Strictness::Draft };
+            let mode = if submit {
+                Strictness::Submit
+            } else {
+                Strictness::Draft
+            };
             let answers = match answers::validate(&o.prompts, &raw, mode) {
                 Ok(a) => a,
                 Err(errors) => return Ok(Outcome::Invalid(Box::new(o), raw, errors, visibility)),
@@ -204,12 +242,14 @@ async fn submit(
         })
         .await?;
     Ok(match outcome {
-        Outcome::Saved { id, edited: true, .. } => {
-            see_other(&format!("/me/entries/{id}?notice=entry-updated"))
-        }
-        Outcome::Saved { id, submitted: true, .. } => {
-            see_other(&format!("/me/entries/{id}?notice=entry-submitted"))
-        }
+        Outcome::Saved {
+            id, edited: true, ..
+        } => see_other(&format!("/me/entries/{id}?notice=entry-updated")),
+        Outcome::Saved {
+            id,
+            submitted: true,
+            ..
+        } => see_other(&format!("/me/entries/{id}?notice=entry-submitted")),
         Outcome::Saved { .. } => see_other("/me?notice=draft-saved"),
         Outcome::Locked(id) => see_other(&format!("/me/entries/{id}?notice=edit-window-closed")),
         Outcome::Invalid(o, raw, errors, visibility) => {
@@ -232,7 +272,11 @@ async fn show_entry(
         .read(move |conn| {
             let (entry, exercise) = db::entries::find_in_couple(conn, who.couple_id, id)?;
             let own = entry.partner_id == who.id;
-            let viewer = if own { Viewer::Author } else { Viewer::OtherPartner };
+            let viewer = if own {
+                Viewer::Author
+            } else {
+                Viewer::OtherPartner
+            };
             let pair = match (own, entry.assignment_id, entry.occurrence_date) {
                 (false, Some(a), Some(d)) => db::entries::for_occurrence(conn, who.id, a, d)?
                     .is_some_and(|e| e.is_submitted()),
@@ -250,12 +294,21 @@ async fn show_entry(
                 Vec::new()
             };
             let versions = db::entries::version_count(conn, entry.id)?;
-            Ok((entry, exercise, author.first_name().to_string(), prompts, answers, comments, versions, own))
+            Ok((
+                entry,
+                exercise,
+                author.first_name().to_string(),
+                prompts,
+                answers,
+                comments,
+                versions,
+                own,
+            ))
         })
         .await?;
     let (entry, exercise, author, prompts, answers, comments, versions, own) = loaded;
-    let editable = own
-        && (!entry.is_submitted() || within_edit_window(entry.submitted_at, db::now(), window));
+    let editable =
+        own && (!entry.is_submitted() || within_edit_window(entry.submitted_at, db::now(), window));
     let edit_href = match (editable, entry.assignment_id, entry.occurrence_date) {
         (true, Some(a), Some(d)) => Some(format!("/me/do/{a}/{}", d.format("%Y-%m-%d"))),
         _ => None,

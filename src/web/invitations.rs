@@ -41,7 +41,8 @@ pub fn queue_invitations(
             sign_in_tokens::INVITATION,
             Duration::hours(hours),
         )?;
-        let body = views::emails::invitation(partner.first_name(), &link_for(settings, &raw), hours);
+        let body =
+            views::emails::invitation(partner.first_name(), &link_for(settings, &raw), hours);
         queued.push(outbox_queue::queue(
             conn,
             &NewEmail {

@@ -132,17 +132,24 @@ async fn add(
                 mood: None,
             };
             let id = db::entries::save(conn, None, &save)?;
-            db::audit::record(conn, &event(&who, "journal.add", &request_id).target("entry", id))?;
+            db::audit::record(
+                conn,
+                &event(&who, "journal.add", &request_id).target("entry", id),
+            )?;
             Ok(Ok(id))
         })
         .await?;
     match result {
-        Ok(id) => Ok(see_other(&format!("/me/journal?notice=journal-added#entry-{id}"))),
+        Ok(id) => Ok(see_other(&format!(
+            "/me/journal?notice=journal-added#entry-{id}"
+        ))),
         Err(errors) => {
             let who = me.clone();
             let j = state.db.read(move |conn| load(conn, &who)).await?;
             let form = write_form(&ctx, &j, &kept, &errors);
-            Ok(html_invalid(views::partner::journal(&ctx, j.today, form, &j.posts)))
+            Ok(html_invalid(views::partner::journal(
+                &ctx, j.today, form, &j.posts,
+            )))
         }
     }
 }

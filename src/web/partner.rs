@@ -178,10 +178,12 @@ async fn history(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, Ap
                     Access::HeldBack => {
                         // Offer the partner's own form only if it is assigned to them too.
                         let href = match (e.assignment_id, e.occurrence_date) {
-                            (Some(a), Some(d)) => db::assignments::find_in_couple(conn, couple_id, a)
-                                .ok()
-                                .filter(|a| a.is_for_slot(&partner.slot))
-                                .map(|a| format!("/me/do/{}/{}", a.id, d.format("%Y-%m-%d"))),
+                            (Some(a), Some(d)) => {
+                                db::assignments::find_in_couple(conn, couple_id, a)
+                                    .ok()
+                                    .filter(|a| a.is_for_slot(&partner.slot))
+                                    .map(|a| format!("/me/do/{}/{}", a.id, d.format("%Y-%m-%d")))
+                            }
                             _ => None,
                         };
                         held.push(HeldBack {
@@ -263,7 +265,11 @@ async fn set_password(
             Some(h) => current.len() <= 1024 && password::verify(&current, h),
             None => true,
         };
-        let hash = if current_ok { password::hash(&new_password).ok() } else { None };
+        let hash = if current_ok {
+            password::hash(&new_password).ok()
+        } else {
+            None
+        };
         (current_ok, hash)
     })
     .await

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use crate::auth::session::{self, session_cookie};
 use crate::auth::{password, UserKind, Visitor};
 use crate::config::Settings;
-use crate::db::{self, audit::NewAudit, couples::PartnerRow, rate_limit, sessions, sign_in_tokens};
 use crate::db::outbox_queue::{self, NewEmail};
+use crate::db::{self, audit::NewAudit, couples::PartnerRow, rate_limit, sessions, sign_in_tokens};
 use crate::domain::couple::CoupleStatus;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
@@ -24,7 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sign-in/t/{token}", web::post().to(confirm));
 }
 
-const BAD_CREDENTIALS: &str = "That email and password do not match. Check both, or ask for a sign-in link instead.";
+const BAD_CREDENTIALS: &str =
+    "That email and password do not match. Check both, or ask for a sign-in link instead.";
 const THROTTLED: &str = "Too many attempts. Wait 15 minutes, or ask for a sign-in link instead.";
 
 /// The link a partner follows, as it appears in emails.
@@ -142,15 +143,15 @@ async fn confirm_page(
     let lookup = raw.clone();
     let partner = state
         .db
-        .read(move |conn| {
-            match sign_in_tokens::peek(conn, &lookup, db::now())? {
+        .read(
+            move |conn| match sign_in_tokens::peek(conn, &lookup, db::now())? {
                 Some(id) => {
                     let p = db::couples::partner_by_id(conn, id)?;
                     Ok(signable(conn, &p)?.then_some(p))
                 }
                 None => Ok(None),
-            }
-        })
+            },
+        )
         .await?;
     Ok(match partner {
         Some(p) => html(views::sign_in::confirm(&ctx, &raw, p.first_name())),
@@ -181,7 +182,13 @@ async fn confirm(
             if !signable(conn, &partner)? {
                 return Ok(None);
             }
-            Ok(Some(start_partner_session(conn, previous, &partner, "link", &request_id)?))
+            Ok(Some(start_partner_session(
+                conn,
+                previous,
+                &partner,
+                "link",
+                &request_id,
+            )?))
         })
         .await?;
     Ok(match started {
@@ -280,7 +287,13 @@ async fn with_password(
         .write(move |conn| match verified {
             Some(p) => {
                 rate_limit::clear(conn, &key)?;
-                Ok(Some(start_partner_session(conn, previous, &p, "password", &request_id)?))
+                Ok(Some(start_partner_session(
+                    conn,
+                    previous,
+                    &p,
+                    "password",
+                    &request_id,
+                )?))
             }
             None => {
                 rate_limit::hit(conn, &key, limit, window, db::now())?;

@@ -84,7 +84,9 @@ async fn list(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
             let other = db::couples::other_partner(conn, couple_id, my_id)?;
             Ok(db::setbacks::visible_to_partner(conn, couple_id, my_id)?
                 .into_iter()
-                .filter(|s| s.partner_id == my_id || s.visibility() == Visibility::CounselorAndPartner)
+                .filter(|s| {
+                    s.partner_id == my_id || s.visibility() == Visibility::CounselorAndPartner
+                })
                 .map(|s| {
                     let who = if s.partner_id == my_id {
                         "You".to_string()

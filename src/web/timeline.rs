@@ -28,7 +28,10 @@ const COMMENT_MAX: usize = 2000;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/couples/{id}/timeline", web::get().to(show))
         .route("/couples/{id}/entries/{eid}/flag", web::post().to(flag))
-        .route("/couples/{id}/entries/{eid}/comments", web::post().to(comment));
+        .route(
+            "/couples/{id}/entries/{eid}/comments",
+            web::post().to(comment),
+        );
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,7 +56,12 @@ struct Loaded {
     truncated: bool,
 }
 
-fn load(conn: &mut DbConnection, counselor_id: i32, couple_id: i32, q: &Query) -> Result<Loaded, AppError> {
+fn load(
+    conn: &mut DbConnection,
+    counselor_id: i32,
+    couple_id: i32,
+    q: &Query,
+) -> Result<Loaded, AppError> {
     let couple = db::couples::find_for_counselor(conn, counselor_id, couple_id)?;
     let partners: Vec<(i32, String)> = db::couples::partners_of(conn, couple.id)?
         .into_iter()
@@ -179,9 +187,14 @@ async fn show(
         .write(move |conn| {
             Ok(db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "couple.timeline.view", &request_id)
-                    .target("couple", couple_id)
-                    .couple(couple_id),
+                &NewAudit::new(
+                    "counselor",
+                    Some(me.id),
+                    "couple.timeline.view",
+                    &request_id,
+                )
+                .target("couple", couple_id)
+                .couple(couple_id),
             )?)
         })
         .await?;
@@ -201,7 +214,12 @@ async fn show(
 }
 
 /// The entry, only if it is a submitted entry of this counselor's couple.
-fn scoped_entry(conn: &mut DbConnection, counselor_id: i32, couple_id: i32, entry_id: i32) -> Result<i32, AppError> {
+fn scoped_entry(
+    conn: &mut DbConnection,
+    counselor_id: i32,
+    couple_id: i32,
+    entry_id: i32,
+) -> Result<i32, AppError> {
     let couple = db::couples::find_for_counselor(conn, counselor_id, couple_id)?;
     let (entry, x) = db::entries::find_in_couple(conn, couple.id, entry_id)?;
     if entry_access(Viewer::Counselor, &entry.facts(&x), false) != Access::Visible {
@@ -240,7 +258,11 @@ async fn flag(
             Ok(())
         })
         .await?;
-    let notice = if on { "entry-flagged" } else { "entry-unflagged" };
+    let notice = if on {
+        "entry-flagged"
+    } else {
+        "entry-unflagged"
+    };
     Ok(see_other(&format!(
         "/couples/{couple_id}/timeline?notice={notice}#entry-{entry_id}"
     )))

@@ -28,7 +28,15 @@ const MARKERS: [&str; 7] = [
     "MARK-SETBACK-SHARED",
 ];
 
-async fn submit(b: &TestApp, app: &TestApp, aid: i32, slug: &str, text: &str, visibility: &str, intent: &str) -> reqwest::Response {
+async fn submit(
+    b: &TestApp,
+    app: &TestApp,
+    aid: i32,
+    slug: &str,
+    text: &str,
+    visibility: &str,
+    intent: &str,
+) -> reqwest::Response {
     let path = format!("/me/do/{aid}/{}", today());
     b.get_html(&path).await;
     let mut fields = answers(app, slug, text);
@@ -56,15 +64,51 @@ async fn write_everything(app: &TestApp, a: &TestApp, couple_id: i32) -> Records
     let daily = assign(app, couple_id, "daily-check-in", "both", "");
     let apology = assign(app, couple_id, "apology-letter", "a", "");
     let safety = assign(app, couple_id, "safety-check", "a", "");
-    let r = submit(a, app, trust, "trust-check-in", "MARK-PRIVATE", "counselor", "submit").await;
+    let r = submit(
+        a,
+        app,
+        trust,
+        "trust-check-in",
+        "MARK-PRIVATE",
+        "counselor",
+        "submit",
+    )
+    .await;
     let private = entry_id_from(&r);
-    let r = submit(a, app, daily, "daily-check-in", "MARK-SHARED", "partner", "submit").await;
+    let r = submit(
+        a,
+        app,
+        daily,
+        "daily-check-in",
+        "MARK-SHARED",
+        "partner",
+        "submit",
+    )
+    .await;
     let shared = entry_id_from(&r);
-    let r = submit(a, app, apology, "apology-letter", "MARK-DRAFT", "partner", "draft").await;
+    let r = submit(
+        a,
+        app,
+        apology,
+        "apology-letter",
+        "MARK-DRAFT",
+        "partner",
+        "draft",
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let draft = latest_id(app, "entries");
     // The safety check asks to be shared: the form's choice is ignored.
-    let r = submit(a, app, safety, "safety-check", "MARK-SAFETY", "partner", "submit").await;
+    let r = submit(
+        a,
+        app,
+        safety,
+        "safety-check",
+        "MARK-SAFETY",
+        "partner",
+        "submit",
+    )
+    .await;
     let safety = entry_id_from(&r);
     a.get_html("/me/journal").await;
     let j = crate::portal::prompts(app, "co-journal");
@@ -73,10 +117,21 @@ async fn write_everything(app: &TestApp, a: &TestApp, couple_id: i32) -> Records
     let journal = latest_id(app, "entries");
     let t = today();
     let mut setbacks = Vec::new();
-    for (text, vis) in [("MARK-SETBACK-PRIVATE", "counselor"), ("MARK-SETBACK-SHARED", "partner")] {
+    for (text, vis) in [
+        ("MARK-SETBACK-PRIVATE", "counselor"),
+        ("MARK-SETBACK-SHARED", "partner"),
+    ] {
         a.get_html("/me/setbacks/new").await;
         let r = a
-            .post_form("/me/setbacks", &[("happened_on", &t), ("what_happened", text), ("severity", "2"), ("visibility", vis)])
+            .post_form(
+                "/me/setbacks",
+                &[
+                    ("happened_on", &t),
+                    ("what_happened", text),
+                    ("severity", "2"),
+                    ("visibility", vis),
+                ],
+            )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         setbacks.push(latest_id(app, "setbacks"));
@@ -101,11 +156,30 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
     let app = spawn_app().await;
     app.setup_admin().await;
     let other_counselor = app.other_browser();
-    app.add_counselor("Bea Other", "bea@practice.test", "another long passphrase").await;
-    other_counselor.login("bea@practice.test", "another long passphrase").await;
-    let couple = create_couple(&app, ADMIN_EMAIL, "Couple one", ("Sam", "sam@example.org"), ("Alex", "alex@example.org"));
-    let stranger_couple = create_couple(&app, "bea@practice.test", "Couple two", ("Kim", "kim@example.org"), ("Lee", "lee@example.org"));
-    let (a, b, x) = (app.other_browser(), app.other_browser(), app.other_browser());
+    app.add_counselor("Bea Other", "bea@practice.test", "another long passphrase")
+        .await;
+    other_counselor
+        .login("bea@practice.test", "another long passphrase")
+        .await;
+    let couple = create_couple(
+        &app,
+        ADMIN_EMAIL,
+        "Couple one",
+        ("Sam", "sam@example.org"),
+        ("Alex", "alex@example.org"),
+    );
+    let stranger_couple = create_couple(
+        &app,
+        "bea@practice.test",
+        "Couple two",
+        ("Kim", "kim@example.org"),
+        ("Lee", "lee@example.org"),
+    );
+    let (a, b, x) = (
+        app.other_browser(),
+        app.other_browser(),
+        app.other_browser(),
+    );
     sign_in_partner(&a, couple.a).await;
     sign_in_partner(&b, couple.b).await;
     sign_in_partner(&x, stranger_couple.a).await;
@@ -119,26 +193,67 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
         ("safety", r.safety, [true, false, false]),
     ];
     for (what, id, allowed) in entries {
-        for (who, browser, ok) in [("A", &a, allowed[0]), ("B", &b, allowed[1]), ("X", &x, allowed[2])] {
-            let expected = if ok { StatusCode::OK } else { StatusCode::NOT_FOUND };
-            assert_eq!(status(browser, &format!("/me/entries/{id}")).await, expected, "{who} reading the {what} entry");
+        for (who, browser, ok) in [
+            ("A", &a, allowed[0]),
+            ("B", &b, allowed[1]),
+            ("X", &x, allowed[2]),
+        ] {
+            let expected = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(
+                status(browser, &format!("/me/entries/{id}")).await,
+                expected,
+                "{who} reading the {what} entry"
+            );
         }
     }
-    for (what, id, allowed) in [("private", r.setback_private, [true, false, false]), ("shared", r.setback_shared, [true, true, false])] {
-        for (who, browser, ok) in [("A", &a, allowed[0]), ("B", &b, allowed[1]), ("X", &x, allowed[2])] {
-            let expected = if ok { StatusCode::OK } else { StatusCode::NOT_FOUND };
-            assert_eq!(status(browser, &format!("/me/setbacks/{id}")).await, expected, "{who} reading the {what} setback");
+    for (what, id, allowed) in [
+        ("private", r.setback_private, [true, false, false]),
+        ("shared", r.setback_shared, [true, true, false]),
+    ] {
+        for (who, browser, ok) in [
+            ("A", &a, allowed[0]),
+            ("B", &b, allowed[1]),
+            ("X", &x, allowed[2]),
+        ] {
+            let expected = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(
+                status(browser, &format!("/me/setbacks/{id}")).await,
+                expected,
+                "{who} reading the {what} setback"
+            );
         }
     }
 
     // Every page B can open: shared things only; no trace of the safety check.
     let mut b_pages = String::new();
-    for path in ["/me", "/me/entries", "/me/journal", "/me/setbacks", "/me/settings", &format!("/me/entries/{}", r.shared)] {
+    for path in [
+        "/me",
+        "/me/entries",
+        "/me/journal",
+        "/me/setbacks",
+        "/me/settings",
+        &format!("/me/entries/{}", r.shared),
+    ] {
         let (s, page) = b.get_html(path).await;
         assert_eq!(s, StatusCode::OK, "{path}");
         b_pages.push_str(&page);
     }
-    for hidden in ["MARK-PRIVATE", "MARK-DRAFT", "MARK-SAFETY", "MARK-SETBACK-PRIVATE", "safety", "Safety"] {
+    for hidden in [
+        "MARK-PRIVATE",
+        "MARK-DRAFT",
+        "MARK-SAFETY",
+        "MARK-SETBACK-PRIVATE",
+        "safety",
+        "Safety",
+    ] {
         assert!(!b_pages.contains(hidden), "B must not see {hidden}");
     }
     for visible in ["MARK-SHARED", "MARK-JOURNAL", "MARK-SETBACK-SHARED"] {
@@ -146,11 +261,19 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
     }
     // B cannot open A's safety-check form either (assigned to A only).
     let safety_aid = latest_assignment(&app, "safety-check");
-    assert_eq!(status(&b, &format!("/me/do/{safety_aid}/{}", today())).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status(&b, &format!("/me/do/{safety_aid}/{}", today())).await,
+        StatusCode::NOT_FOUND
+    );
     let mut fields = answers(&app, "safety-check", "B trying");
     fields.push(("intent".into(), "submit".into()));
     b.get_html("/me").await;
-    assert_eq!(post(&b, &format!("/me/do/{safety_aid}/{}", today()), &fields).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        post(&b, &format!("/me/do/{safety_aid}/{}", today()), &fields)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     // X, a partner of another couple, sees nothing of couple one anywhere.
     let mut x_pages = String::new();
@@ -170,7 +293,12 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
     }
     assert!(!page.contains("MARK-DRAFT"));
     assert_eq!(
-        app.post_form(&format!("/couples/{}/entries/{}/flag", couple.id, r.draft), &[("flagged", "on")]).await.status(),
+        app.post_form(
+            &format!("/couples/{}/entries/{}/flag", couple.id, r.draft),
+            &[("flagged", "on")]
+        )
+        .await
+        .status(),
         StatusCode::NOT_FOUND,
         "drafts cannot be flagged"
     );
@@ -178,17 +306,35 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
     assert_eq!(status(&a, &timeline).await, StatusCode::NOT_FOUND);
 
     // Another counselor: 404 on the page, the flag and the comment.
-    assert_eq!(status(&other_counselor, &timeline).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status(&other_counselor, &timeline).await,
+        StatusCode::NOT_FOUND
+    );
     other_counselor.get_html("/dashboard").await;
-    let flag = other_counselor.post_form(&format!("/couples/{}/entries/{}/flag", couple.id, r.shared), &[("flagged", "on")]).await;
+    let flag = other_counselor
+        .post_form(
+            &format!("/couples/{}/entries/{}/flag", couple.id, r.shared),
+            &[("flagged", "on")],
+        )
+        .await;
     assert_eq!(flag.status(), StatusCode::NOT_FOUND);
-    let comment = other_counselor.post_form(&format!("/couples/{}/entries/{}/comments", couple.id, r.shared), &[("body", "hello")]).await;
+    let comment = other_counselor
+        .post_form(
+            &format!("/couples/{}/entries/{}/comments", couple.id, r.shared),
+            &[("body", "hello")],
+        )
+        .await;
     assert_eq!(comment.status(), StatusCode::NOT_FOUND);
     // ...nor through their own couple's URL with this couple's entry id.
-    let (s, _) = other_counselor.get_html(&format!("/couples/{}/timeline", stranger_couple.id)).await;
+    let (s, _) = other_counselor
+        .get_html(&format!("/couples/{}/timeline", stranger_couple.id))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let flag = other_counselor
-        .post_form(&format!("/couples/{}/entries/{}/flag", stranger_couple.id, r.shared), &[("flagged", "on")])
+        .post_form(
+            &format!("/couples/{}/entries/{}/flag", stranger_couple.id, r.shared),
+            &[("flagged", "on")],
+        )
         .await;
     assert_eq!(flag.status(), StatusCode::NOT_FOUND);
 
@@ -198,7 +344,9 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
         .read_blocking(|c| {
             use diesel::prelude::*;
             use trellis::db::schema::email_outbox;
-            Ok(email_outbox::table.select(email_outbox::body_text).load(c)?)
+            Ok(email_outbox::table
+                .select(email_outbox::body_text)
+                .load(c)?)
         })
         .unwrap();
     for body in bodies {
@@ -228,21 +376,60 @@ fn latest_assignment(app: &TestApp, slug: &str) -> i32 {
 async fn a_paired_answer_waits_until_the_other_partner_has_submitted() {
     let app = spawn_app().await;
     app.setup_admin().await;
-    let couple = create_couple(&app, ADMIN_EMAIL, "Couple", ("Sam", "sam@example.org"), ("Alex", "alex@example.org"));
+    let couple = create_couple(
+        &app,
+        ADMIN_EMAIL,
+        "Couple",
+        ("Sam", "sam@example.org"),
+        ("Alex", "alex@example.org"),
+    );
     let aid = assign(&app, couple.id, "what-happened", "both", "");
     let (a, b) = (app.other_browser(), app.other_browser());
     sign_in_partner(&a, couple.a).await;
     sign_in_partner(&b, couple.b).await;
-    let r = submit(&a, &app, aid, "what-happened", "SAM-ACCOUNT", "partner", "submit").await;
+    let r = submit(
+        &a,
+        &app,
+        aid,
+        "what-happened",
+        "SAM-ACCOUNT",
+        "partner",
+        "submit",
+    )
+    .await;
     let a_entry = entry_id_from(&r);
     let (_, page) = b.get_html("/me/entries").await;
     assert!(page.contains("You will see their answers once you have submitted your own"));
     assert!(!page.contains("SAM-ACCOUNT"));
-    assert_eq!(status(&b, &format!("/me/entries/{a_entry}")).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status(&b, &format!("/me/entries/{a_entry}")).await,
+        StatusCode::NOT_FOUND
+    );
     // A draft is not enough.
-    submit(&b, &app, aid, "what-happened", "ALEX-DRAFT", "counselor", "draft").await;
-    assert_eq!(status(&b, &format!("/me/entries/{a_entry}")).await, StatusCode::NOT_FOUND);
-    submit(&b, &app, aid, "what-happened", "ALEX-ACCOUNT", "counselor", "submit").await;
+    submit(
+        &b,
+        &app,
+        aid,
+        "what-happened",
+        "ALEX-DRAFT",
+        "counselor",
+        "draft",
+    )
+    .await;
+    assert_eq!(
+        status(&b, &format!("/me/entries/{a_entry}")).await,
+        StatusCode::NOT_FOUND
+    );
+    submit(
+        &b,
+        &app,
+        aid,
+        "what-happened",
+        "ALEX-ACCOUNT",
+        "counselor",
+        "submit",
+    )
+    .await;
     let (s, page) = b.get_html(&format!("/me/entries/{a_entry}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("SAM-ACCOUNT"));
