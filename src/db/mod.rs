@@ -6,11 +6,16 @@ pub mod assignments;
 pub mod audit;
 pub mod counselors;
 pub mod couples;
+pub mod entries;
 pub mod exercises;
 pub mod forms;
+pub mod outbox_queue;
+pub mod partner_home;
 pub mod rate_limit;
 pub mod schema;
 pub mod sessions;
+pub mod setbacks;
+pub mod sign_in_tokens;
 
 use std::path::Path;
 use std::time::Duration;

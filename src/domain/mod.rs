@@ -1,11 +1,14 @@
 //! Pure types and rules: no actix, no diesel. Unit tests live beside the code.
 
+pub mod answers;
 pub mod attention;
 pub mod couple;
 pub mod csv_cell;
 pub mod custom_exercise;
+pub mod entry;
 pub mod exercise;
 pub mod library;
 pub mod occurrence;
 pub mod reminder_plan;
 pub mod validation;
+pub mod visibility;

@@ -4,9 +4,15 @@
 pub mod account;
 pub mod chart;
 pub mod counselors;
+pub mod emails;
+pub mod entry_form;
 pub mod errors;
 pub mod exercises;
 pub mod form;
 pub mod layout;
+pub mod partner;
+pub mod setbacks;
+pub mod sign_in;
+pub mod timeline;
 
 pub use layout::{page, Ctx};

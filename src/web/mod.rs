@@ -2,11 +2,18 @@
 
 pub mod assets;
 pub mod dashboard;
+pub mod entries;
 pub mod exercises;
 pub mod home;
+pub mod invitations;
+pub mod journal;
 pub mod login;
+pub mod partner;
+pub mod partner_auth;
 pub mod practice;
+pub mod setbacks;
 pub mod setup;
+pub mod timeline;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -23,6 +30,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(practice::configure)
         .configure(exercises::configure)
         .configure(dashboard::configure)
+        .configure(partner_auth::configure)
+        .configure(partner::configure)
+        .configure(entries::configure)
+        .configure(journal::configure)
+        .configure(setbacks::configure)
+        .configure(invitations::configure)
+        .configure(timeline::configure)
         .default_service(web::to(not_found));
 }
 
@@ -71,8 +85,8 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
 }
 
 /// Notices added by later areas.
-fn extra_notice(_key: &str) -> Option<&'static str> {
-    None
+fn extra_notice(key: &str) -> Option<&'static str> {
+    partner::notice(key)
 }
 
 /// Parse a posted form as ordered pairs (repeated keys allowed).

@@ -5,3 +5,5 @@
 mod exercises;
 mod foundation;
 mod helpers;
+mod portal;
+mod visibility;

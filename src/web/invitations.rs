@@ -1,0 +1,114 @@
+//! Invitations: a single-use sign-in link emailed to each partner, valid for
+//! `auth.invitation_expiry_hours`. The couple-creation handler calls
+//! [`queue_invitations`] in its own transaction; counselors can resend from the couple page.
+
+use actix_web::{web, HttpResponse};
+use chrono::Duration;
+use diesel::prelude::*;
+use maud::{html, Markup};
+
+use crate::auth::Counselor;
+use crate::config::Settings;
+use crate::db::outbox_queue::{self, NewEmail};
+use crate::db::schema::partners;
+use crate::db::{self, audit::NewAudit, sign_in_tokens, DbConnection};
+use crate::error::AppError;
+use crate::views::{self, Ctx};
+use crate::web::partner_auth::link_for;
+use crate::web::{see_other, State};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/couples/{id}/invite", web::post().to(invite));
+}
+
+/// Create an invitation token and queue the email for each of `partner_ids` that belongs to
+/// `couple_id`; marks them invited. Runs in the caller's transaction. Returns the outbox ids.
+pub fn queue_invitations(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    couple_id: i32,
+    partner_ids: &[i32],
+) -> QueryResult<Vec<i32>> {
+    let hours = settings.auth.invitation_expiry_hours;
+    let mut queued = Vec::new();
+    for partner in db::couples::partners_of(conn, couple_id)? {
+        if !partner_ids.contains(&partner.id) {
+            continue;
+        }
+        let raw = sign_in_tokens::create(
+            conn,
+            partner.id,
+            sign_in_tokens::INVITATION,
+            Duration::hours(hours),
+        )?;
+        let body =
+            views::emails::invitation(partner.first_name(), &link_for(settings, &raw), hours);
+        queued.push(outbox_queue::queue(
+            conn,
+            &NewEmail {
+                kind: "invitation",
+                to_address: partner.email.clone(),
+                to_name: partner.first_name().to_string(),
+                subject: body.subject,
+                body_text: body.text,
+                body_html: body.html,
+                unsubscribe_url: None,
+                partner_id: Some(partner.id),
+            },
+        )?);
+        let now = db::now();
+        diesel::update(partners::table.find(partner.id))
+            .set((partners::invited_at.eq(now), partners::updated_at.eq(now)))
+            .execute(conn)?;
+    }
+    Ok(queued)
+}
+
+/// The "send invitation" button for the couple page.
+pub fn invite_button(ctx: &Ctx, couple_id: i32) -> Markup {
+    html! {
+        form.inline-form method="post" action={"/couples/" (couple_id) "/invite"} {
+            (ctx.csrf_field())
+            button.btn.btn-secondary type="submit" { "Send invitations again" }
+        }
+    }
+}
+
+async fn invite(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let couple_id = path.into_inner();
+    let settings = state.settings.clone();
+    let request_id = ctx.request_id;
+    let sent = state
+        .db
+        .write(move |conn| {
+            let couple = db::couples::find_for_counselor(conn, me.id, couple_id)?;
+            if couple.is_closed() {
+                return Ok(false);
+            }
+            let ids: Vec<i32> = db::couples::partners_of(conn, couple.id)?
+                .iter()
+                .map(|p| p.id)
+                .collect();
+            let queued = queue_invitations(conn, &settings, couple.id, &ids)?;
+            db::audit::record(
+                conn,
+                &NewAudit::new("counselor", Some(me.id), "couple.invite", &request_id)
+                    .target("couple", couple.id)
+                    .couple(couple.id)
+                    .detail(format!("emails={}", queued.len())),
+            )?;
+            Ok(true)
+        })
+        .await?;
+    let notice = if sent {
+        "invitations-sent"
+    } else {
+        "invitations-closed"
+    };
+    Ok(see_other(&format!("/couples/{couple_id}?notice={notice}")))
+}

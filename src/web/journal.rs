@@ -1,0 +1,155 @@
+//! The co-journal: one shared timeline both partners write in, visible to both partners
+//! and the counselor. No assignment needed.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use maud::{html, Markup};
+
+use crate::auth::Partner;
+use crate::db::{self, DbConnection};
+use crate::domain::answers::{self, FormPrompt, RawAnswers, Strictness};
+use crate::domain::exercise::Visibility;
+use crate::domain::validation::Errors;
+use crate::error::AppError;
+use crate::views::form;
+use crate::views::partner::JournalPost;
+use crate::views::{self, entry_form, Ctx};
+use crate::web::partner::{audit_view, event, prompts_of, today_for};
+use crate::web::{form_pairs, html, html_invalid, see_other, State};
+
+pub const JOURNAL_SLUG: &str = "co-journal";
+const SHOWN: i64 = 100;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me/journal", web::get().to(show))
+        .route("/me/journal", web::post().to(add));
+}
+
+struct Journal {
+    prompts: Vec<FormPrompt>,
+    today: NaiveDate,
+    posts: Vec<JournalPost>,
+}
+
+fn load(conn: &mut DbConnection, me: &Partner) -> Result<Journal, AppError> {
+    let partner = db::couples::partner_by_id(conn, me.id)?;
+    let exercise = db::exercises::find_by_slug(conn, JOURNAL_SLUG)?;
+    let prompts = prompts_of(conn, exercise.id)?;
+    let rows = db::entries::journal(conn, me.couple_id, SHOWN)?;
+    let ids: Vec<i32> = rows.iter().map(|(e, _)| e.id).collect();
+    let all_answers = db::entries::answers_for(conn, &ids)?;
+    let names: Vec<(i32, String)> = db::couples::partners_of(conn, me.couple_id)?
+        .iter()
+        .map(|p| (p.id, p.first_name().to_string()))
+        .collect();
+    let mut posts = Vec::new();
+    for (e, x) in rows {
+        let entry_prompts = if x.id == exercise.id {
+            prompts.clone()
+        } else {
+            prompts_of(conn, x.id)?
+        };
+        posts.push(JournalPost {
+            author: names
+                .iter()
+                .find(|(id, _)| *id == e.partner_id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default(),
+            mine: e.partner_id == me.id,
+            day: e.day(),
+            entry_id: e.id,
+            prompts: entry_prompts,
+            answers: all_answers
+                .iter()
+                .filter(|a| a.entry_id == e.id)
+                .map(|a| (a.prompt_id, a.value.clone()))
+                .collect(),
+        });
+    }
+    Ok(Journal {
+        prompts,
+        today: today_for(&partner),
+        posts,
+    })
+}
+
+fn write_form(ctx: &Ctx, j: &Journal, raw: &RawAnswers, errors: &Errors) -> Markup {
+    html! {
+        section.card {
+            h2 { "Add to the journal" }
+            form.form method="post" action="/me/journal" novalidate {
+                (ctx.csrf_field())
+                (form::summary(errors))
+                div.visibility-note {
+                    p { strong { "Who will see this: your partner and your counselor." } }
+                }
+                @for p in &j.prompts { (entry_form::prompt_field(p, raw, errors)) }
+                div.actions { button.btn.btn-primary type="submit" { "Add to the journal" } }
+            }
+        }
+    }
+}
+
+async fn show(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let who = me.clone();
+    let j = state.db.read(move |conn| load(conn, &who)).await?;
+    audit_view(&state, event(&me, "journal.view", &ctx.request_id)).await?;
+    let form = write_form(&ctx, &j, &RawAnswers::default(), &Errors::default());
+    Ok(html(views::partner::journal(&ctx, j.today, form, &j.posts)))
+}
+
+async fn add(
+    state: State,
+    ctx: Ctx,
+    me: Partner,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let pairs = form_pairs(&body)?;
+    let raw = RawAnswers::from_pairs(&pairs);
+    let who = me.clone();
+    let request_id = ctx.request_id.clone();
+    let kept = raw.clone();
+    let result = state
+        .db
+        .write(move |conn| {
+            let partner = db::couples::partner_by_id(conn, who.id)?;
+            let exercise = db::exercises::find_by_slug(conn, JOURNAL_SLUG)?;
+            let prompts = prompts_of(conn, exercise.id)?;
+            let answers = match answers::validate(&prompts, &raw, Strictness::Submit) {
+                Ok(a) => a,
+                Err(errors) => return Ok(Err(errors)),
+            };
+            let save = db::entries::SaveEntry {
+                couple_id: who.couple_id,
+                partner_id: who.id,
+                exercise_id: exercise.id,
+                assignment_id: None,
+                occurrence_date: today_for(&partner),
+                visibility: Visibility::CounselorAndPartner,
+                submit: true,
+                answers,
+                trust: None,
+                mood: None,
+            };
+            let id = db::entries::save(conn, None, &save)?;
+            db::audit::record(
+                conn,
+                &event(&who, "journal.add", &request_id).target("entry", id),
+            )?;
+            Ok(Ok(id))
+        })
+        .await?;
+    match result {
+        Ok(id) => Ok(see_other(&format!(
+            "/me/journal?notice=journal-added#entry-{id}"
+        ))),
+        Err(errors) => {
+            let who = me.clone();
+            let j = state.db.read(move |conn| load(conn, &who)).await?;
+            let form = write_form(&ctx, &j, &kept, &errors);
+            Ok(html_invalid(views::partner::journal(
+                &ctx, j.today, form, &j.posts,
+            )))
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! The partner's home, their list of entries, and settings; plus helpers the other portal
+//! handlers share.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use diesel::QueryResult;
+use serde::Deserialize;
+
+use crate::auth::{password, Partner};
+use crate::db::{self, audit::NewAudit, couples::PartnerRow, DbConnection};
+use crate::domain::answers::FormPrompt;
+use crate::domain::entry::plan_home;
+use crate::domain::occurrence::local_date;
+use crate::domain::validation::Errors;
+use crate::domain::visibility::{entry_access, Access, Viewer};
+use crate::error::AppError;
+use crate::views::partner::{DoneItem, DueItem, HeldBack, Home};
+use crate::views::{self, Ctx};
+use crate::web::{html, html_invalid, see_other, State};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me", web::get().to(home))
+        .route("/me/entries", web::get().to(history))
+        .route("/me/settings", web::get().to(settings))
+        .route("/me/settings/password", web::post().to(set_password));
+}
+
+/// Banners for the portal's redirects.
+pub fn notice(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "entry-submitted" => "Thank you. Your entry has been submitted.",
+        "entry-updated" => "Your changes were saved. The earlier version is kept.",
+        "draft-saved" => "Your draft is saved. Only you can see it until you submit it.",
+        "journal-added" => "Your journal entry was added.",
+        "setback-saved" => "Your note was saved. Setbacks are a normal part of this work; thank you for writing it down.",
+        "password-set" => "Your password was saved.",
+        "edit-window-closed" => "This entry can no longer be changed; it is shown as you submitted it.",
+        "invitations-sent" => "Invitations were sent to both partners.",
+        "invitations-closed" => "This couple's work is closed, so no invitations were sent.",
+        "entry-flagged" => "The entry is flagged for your next session.",
+        "entry-unflagged" => "The flag was removed.",
+        "comment-added" => "Your comment was added. The partner who wrote the entry will see it.",
+        _ => return None,
+    })
+}
+
+/// The prompts of an exercise as forms show them.
+pub fn prompts_of(conn: &mut DbConnection, exercise_id: i32) -> QueryResult<Vec<FormPrompt>> {
+    Ok(db::exercises::prompts(conn, exercise_id)?
+        .iter()
+        .map(|r| FormPrompt {
+            id: r.id,
+            def: r.to_def(),
+        })
+        .collect())
+}
+
+/// The partner's calendar date now.
+pub fn today_for(p: &PartnerRow) -> NaiveDate {
+    local_date(Utc::now(), p.tz())
+}
+
+/// An audit event by this partner about their couple.
+pub fn event(me: &Partner, action: &str, request_id: &str) -> NewAudit {
+    NewAudit::new("partner", Some(me.id), action, request_id).couple(me.couple_id)
+}
+
+/// Record a view (its own small write).
+pub async fn audit_view(state: &State, event: NewAudit) -> Result<(), AppError> {
+    state
+        .db
+        .write(move |conn| Ok(db::audit::record(conn, &event)?))
+        .await
+}
+
+async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let my_id = me.id;
+    let couple_id = me.couple_id;
+    let view = state
+        .db
+        .read(move |conn| {
+            let partner = db::couples::partner_by_id(conn, my_id)?;
+            let couple = db::couples::by_id(conn, couple_id)?;
+            let today = today_for(&partner);
+            let slot = partner.slot.clone();
+            let assignments: Vec<_> = db::assignments::for_couple(conn, couple_id)?
+                .into_iter()
+                .filter(|a| a.is_for_slot(&slot) && a.status != "ended")
+                .collect();
+            let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+            let pauses = db::assignments::pauses_for(conn, &ids)?;
+            let mut titles = HashMap::new();
+            for a in &assignments {
+                if let std::collections::hash_map::Entry::Vacant(v) = titles.entry(a.id) {
+                    v.insert(db::exercises::by_id(conn, a.exercise_id)?.title);
+                }
+            }
+            let schedules: Vec<_> = assignments
+                .iter()
+                .map(|a| (a.id, a.schedule(&pauses)))
+                .collect();
+            let done = db::entries::submitted_pairs(conn, my_id)?;
+            let drafts = db::entries::draft_pairs(conn, my_id)?;
+            let plan = plan_home(&schedules, &done, today);
+            let item = |o: &crate::domain::entry::Owed| DueItem {
+                assignment_id: o.assignment_id,
+                date: o.date,
+                title: titles.get(&o.assignment_id).cloned().unwrap_or_default(),
+                has_draft: drafts.contains(&(o.assignment_id, o.date)),
+            };
+            let recent = db::entries::own(conn, my_id, 8)?
+                .into_iter()
+                .filter(|(e, _)| e.is_submitted())
+                .map(|(e, x)| DoneItem {
+                    entry_id: e.id,
+                    title: x.title,
+                    day: e.day(),
+                    draft: false,
+                })
+                .collect();
+            let tz = partner.tz();
+            let next_session = db::partner_home::next_session(conn, couple_id, db::now())?.map(
+                |(starts, minutes)| {
+                    let local = starts.and_utc().with_timezone(&tz);
+                    (local.format("%A %-d %B at %H:%M").to_string(), minutes)
+                },
+            );
+            Ok(Home {
+                first_name: partner.first_name().to_string(),
+                today,
+                overdue: plan.overdue.iter().map(&item).collect(),
+                due_today: plan.today.iter().map(&item).collect(),
+                this_week: plan.this_week.iter().map(&item).collect(),
+                recent,
+                confidentiality: couple.confidentiality(),
+                counselor: db::partner_home::counselor_name(conn, couple_id)?,
+                next_session,
+            })
+        })
+        .await?;
+    audit_view(&state, event(&me, "partner.home.view", &ctx.request_id)).await?;
+    Ok(html(views::partner::home(&ctx, &view)))
+}
+
+async fn history(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let (my_id, couple_id) = (me.id, me.couple_id);
+    let (today, own, other_name, shared, held) = state
+        .db
+        .read(move |conn| {
+            let partner = db::couples::partner_by_id(conn, my_id)?;
+            let other = db::couples::other_partner(conn, couple_id, my_id)?;
+            let own = db::entries::own(conn, my_id, 200)?
+                .into_iter()
+                .map(|(e, x)| DoneItem {
+                    entry_id: e.id,
+                    title: x.title,
+                    day: e.day(),
+                    draft: !e.is_submitted(),
+                })
+                .collect::<Vec<_>>();
+            let mine_done = db::entries::submitted_pairs(conn, my_id)?;
+            let mut shared = Vec::new();
+            let mut held = Vec::new();
+            for (e, x) in db::entries::shared_by(conn, couple_id, other.id, 200)? {
+                let pair = match (e.assignment_id, e.occurrence_date) {
+                    (Some(a), Some(d)) => mine_done.contains(&(a, d)),
+                    _ => false,
+                };
+                match entry_access(Viewer::OtherPartner, &e.facts(&x), pair) {
+                    Access::Visible => shared.push(DoneItem {
+                        entry_id: e.id,
+                        title: x.title,
+                        day: e.day(),
+                        draft: false,
+                    }),
+                    Access::HeldBack => {
+                        // Offer the partner's own form only if it is assigned to them too.
+                        let href = match (e.assignment_id, e.occurrence_date) {
+                            (Some(a), Some(d)) => {
+                                db::assignments::find_in_couple(conn, couple_id, a)
+                                    .ok()
+                                    .filter(|a| a.is_for_slot(&partner.slot))
+                                    .map(|a| format!("/me/do/{}/{}", a.id, d.format("%Y-%m-%d")))
+                            }
+                            _ => None,
+                        };
+                        held.push(HeldBack {
+                            title: x.title,
+                            day: e.day(),
+                            href,
+                        })
+                    }
+                    Access::Hidden => {}
+                }
+            }
+            Ok((
+                today_for(&partner),
+                own,
+                other.first_name().to_string(),
+                shared,
+                held,
+            ))
+        })
+        .await?;
+    audit_view(&state, event(&me, "partner.entries.view", &ctx.request_id)).await?;
+    Ok(html(views::partner::history(
+        &ctx,
+        today,
+        &own,
+        &other_name,
+        &shared,
+        &held,
+    )))
+}
+
+async fn settings(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let id = me.id;
+    let p = state
+        .db
+        .read(move |conn| Ok(db::couples::partner_by_id(conn, id)?))
+        .await?;
+    Ok(html(views::partner::settings(
+        &ctx,
+        &p.email,
+        p.password_hash.is_some(),
+        &Errors::default(),
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+async fn set_password(
+    state: State,
+    ctx: Ctx,
+    me: Partner,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let id = me.id;
+    let p = state
+        .db
+        .read(move |conn| Ok(db::couples::partner_by_id(conn, id)?))
+        .await?;
+    let mut errors = Errors::default();
+    if let Err(e) = password::check_new(&form.password) {
+        errors.add("password", e);
+    } else if form.password != form.password_confirm {
+        errors.add("password_confirm", "The two passwords are not the same.");
+    }
+    let stored = p.password_hash.clone();
+    let current = form.current_password.clone();
+    let new_password = form.password.clone();
+    let checked = web::block(move || {
+        let current_ok = match &stored {
+            Some(h) => current.len() <= 1024 && password::verify(&current, h),
+            None => true,
+        };
+        let hash = if current_ok {
+            password::hash(&new_password).ok()
+        } else {
+            None
+        };
+        (current_ok, hash)
+    })
+    .await
+    .map_err(|e| AppError::unexpected(e, "check a password"))?;
+    if !checked.0 {
+        errors.add("current_password", "This is not your current password.");
+    }
+    if !errors.is_empty() {
+        return Ok(html_invalid(views::partner::settings(
+            &ctx,
+            &p.email,
+            p.password_hash.is_some(),
+            &errors,
+        )));
+    }
+    let hash = checked
+        .1
+        .ok_or_else(|| AppError::unexpected("no hash", "hash a password"))?;
+    let request_id = ctx.request_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            use crate::db::schema::partners;
+            use diesel::prelude::*;
+            diesel::update(partners::table.find(me.id))
+                .set((
+                    partners::password_hash.eq(Some(hash)),
+                    partners::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+            db::audit::record(conn, &event(&me, "partner.password.set", &request_id))?;
+            Ok(())
+        })
+        .await?;
+    Ok(see_other("/me/settings?notice=password-set"))
+}

@@ -1,0 +1,141 @@
+//! Setback notes: any partner, any time, no assignment needed.
+
+use actix_web::{web, HttpResponse};
+
+use crate::auth::Partner;
+use crate::db;
+use crate::domain::entry::SetbackForm;
+use crate::domain::exercise::Visibility;
+use crate::domain::validation::Errors;
+use crate::domain::visibility::{setback_visible, Viewer};
+use crate::error::AppError;
+use crate::views::{self, Ctx};
+use crate::web::partner::{audit_view, event, today_for};
+use crate::web::{html, html_invalid, see_other, State};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me/setbacks", web::get().to(list))
+        .route("/me/setbacks", web::post().to(create))
+        .route("/me/setbacks/new", web::get().to(new_form))
+        .route("/me/setbacks/{id}", web::get().to(detail));
+}
+
+async fn new_form(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let id = me.id;
+    let p = state
+        .db
+        .read(move |conn| Ok(db::couples::partner_by_id(conn, id)?))
+        .await?;
+    let today = today_for(&p);
+    Ok(html(views::setbacks::form_page(
+        &ctx,
+        &SetbackForm::blank(today),
+        &Errors::default(),
+        &today.format("%Y-%m-%d").to_string(),
+    )))
+}
+
+async fn create(
+    state: State,
+    ctx: Ctx,
+    me: Partner,
+    form: web::Form<SetbackForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let id = me.id;
+    let p = state
+        .db
+        .read(move |conn| Ok(db::couples::partner_by_id(conn, id)?))
+        .await?;
+    let today = today_for(&p);
+    let new = match form.validate(today) {
+        Ok(n) => n,
+        Err(errors) => {
+            return Ok(html_invalid(views::setbacks::form_page(
+                &ctx,
+                &form,
+                &errors,
+                &today.format("%Y-%m-%d").to_string(),
+            )))
+        }
+    };
+    let request_id = ctx.request_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            let sid = db::setbacks::create(conn, me.couple_id, me.id, &new)?;
+            db::audit::record(
+                conn,
+                &event(&me, "setback.create", &request_id)
+                    .target("setback", sid)
+                    .detail(format!("severity={}", new.severity)),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(see_other("/me/setbacks?notice=setback-saved"))
+}
+
+async fn list(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let (my_id, couple_id) = (me.id, me.couple_id);
+    let notes = state
+        .db
+        .read(move |conn| {
+            let other = db::couples::other_partner(conn, couple_id, my_id)?;
+            Ok(db::setbacks::visible_to_partner(conn, couple_id, my_id)?
+                .into_iter()
+                .filter(|s| {
+                    s.partner_id == my_id || s.visibility() == Visibility::CounselorAndPartner
+                })
+                .map(|s| {
+                    let who = if s.partner_id == my_id {
+                        "You".to_string()
+                    } else {
+                        other.first_name().to_string()
+                    };
+                    (s, who)
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    audit_view(&state, event(&me, "setbacks.view", &ctx.request_id)).await?;
+    Ok(html(views::setbacks::list(&ctx, &notes)))
+}
+
+async fn detail(
+    state: State,
+    ctx: Ctx,
+    me: Partner,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let (my_id, couple_id) = (me.id, me.couple_id);
+    let (note, author) = state
+        .db
+        .read(move |conn| {
+            let s = db::setbacks::find_in_couple(conn, couple_id, id)?;
+            let viewer = if s.partner_id == my_id {
+                Viewer::Author
+            } else {
+                Viewer::OtherPartner
+            };
+            if !setback_visible(viewer, s.visibility()) {
+                return Err(AppError::NotFound);
+            }
+            let author = if viewer == Viewer::Author {
+                "You".to_string()
+            } else {
+                db::couples::partner_by_id(conn, s.partner_id)?
+                    .first_name()
+                    .to_string()
+            };
+            Ok((s, author))
+        })
+        .await?;
+    audit_view(
+        &state,
+        event(&me, "setback.view", &ctx.request_id).target("setback", note.id),
+    )
+    .await?;
+    Ok(html(views::setbacks::detail(&ctx, &note, &author)))
+}
