@@ -71,7 +71,7 @@ impl Application {
                 .wrap(from_fn(auth::session::middleware))
                 .wrap(security_headers())
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<telemetry::RedactedRootSpan>::new())
                 .configure(web::configure)
         })
         .workers(workers)
