@@ -6,6 +6,7 @@ pub mod audit;
 pub mod counselors;
 pub mod exercises;
 pub mod forms;
+pub mod outbox;
 pub mod rate_limit;
 pub mod schema;
 pub mod sessions;

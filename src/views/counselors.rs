@@ -22,6 +22,7 @@ pub fn practice(ctx: &Ctx, me: i32, counselors: &[CounselorRow], audit: &[AuditR
         "Practice",
         html! {
             h1 { "Practice" }
+            p { a href="/practice/mail" { "Email delivery" } }
             section.card.stack {
                 h2 { "Counselors" }
                 div.table-wrap {

@@ -7,5 +7,6 @@ pub mod errors;
 pub mod exercises;
 pub mod form;
 pub mod layout;
+pub mod mail;
 
 pub use layout::{page, Ctx};

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod exercises;
 pub mod home;
 pub mod login;
+pub mod mail;
 pub mod practice;
 pub mod setup;
 
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(setup::configure)
         .configure(login::configure)
         .configure(practice::configure)
+        .configure(mail::configure)
         .configure(exercises::configure)
         .default_service(web::to(not_found));
 }
