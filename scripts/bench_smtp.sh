@@ -4,7 +4,7 @@
 # the worker's pooled, reused connection.
 #
 #   scripts/bench_smtp.sh            # N=2000, release build
-#   N=500 PORT=2600 scripts/bench_smtp.sh
+#   N=500 PORT=2600 SMTP_CONNECTIONS=16 scripts/bench_smtp.sh
 set -euo pipefail
 
 N=${N:-2000}
@@ -34,9 +34,10 @@ export TRELLIS__EMAIL__TRANSPORT=smtp
 export TRELLIS__EMAIL__SMTP_HOST=127.0.0.1
 export TRELLIS__EMAIL__SMTP_PORT="$PORT"
 export TRELLIS__EMAIL__SMTP_TLS=none
+export TRELLIS__EMAIL__SMTP_CONNECTIONS="${SMTP_CONNECTIONS:-8}"
 export RUST_LOG=${RUST_LOG:-warn}
 
 "$BIN" mail send-test --to bench@example.org --count "$N"
-echo "Delivering $N messages to 127.0.0.1:$PORT ..."
+echo "Delivering $N messages to 127.0.0.1:$PORT over $TRELLIS__EMAIL__SMTP_CONNECTIONS connection(s) ..."
 "$BIN" mail deliver
 "$BIN" mail status

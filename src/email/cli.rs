@@ -64,9 +64,10 @@ pub fn run(settings: &Settings, command: MailCommand) -> anyhow::Result<()> {
 }
 
 fn deliver(settings: &Settings, db: db::Db) -> anyhow::Result<()> {
-    let mailer = Mailer::from_settings(&settings.email).context("Failed to set up the mailer")?;
     let email = settings.email.clone();
     actix_web::rt::System::new().block_on(async move {
+        // Inside the runtime: the SMTP pool starts its cleanup task when built.
+        let mailer = Mailer::from_settings(&email).context("Failed to set up the mailer")?;
         let started = Instant::now();
         let mut total = worker::DeliveryReport::default();
         loop {

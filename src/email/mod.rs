@@ -135,7 +135,8 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 impl Mailer {
-    /// The backend `email.transport` names.
+    /// The backend `email.transport` names. Call it from inside a tokio runtime: the SMTP
+    /// pool starts its idle-connection cleanup task when it is built.
     pub fn from_settings(settings: &EmailSettings) -> anyhow::Result<Mailer> {
         match settings.transport.as_str() {
             "smtp" => Ok(Mailer::Smtp(smtp_transport(settings)?)),
@@ -221,11 +222,11 @@ fn smtp_transport(settings: &EmailSettings) -> anyhow::Result<AsyncSmtpTransport
         .port(settings.smtp_port)
         .tls(tls)
         .timeout(Some(Duration::from_secs(30)))
-        // One worker sends one message at a time; keep its connection open between them.
+        // Connections stay open between messages: one per message the worker sends at once.
         .pool_config(
             PoolConfig::new()
                 .min_idle(0)
-                .max_size(4)
+                .max_size(worker::send_concurrency(settings) as u32)
                 .idle_timeout(Duration::from_secs(60)),
         );
     if !settings.smtp_username.is_empty() {

@@ -19,6 +19,13 @@ use crate::error::AppError;
 
 /// Messages claimed per pass.
 pub const BATCH: i64 = 50;
+/// Messages sent at once (`email.smtp_connections`), each on its own pooled SMTP
+/// connection. lettre does not set TCP_NODELAY, so every message waits out the peer's
+/// delayed ACK (~40 ms on Linux) before the final "." goes; sending several at once hides
+/// that latency.
+pub fn send_concurrency(settings: &EmailSettings) -> usize {
+    settings.smtp_connections.clamp(1, 64)
+}
 /// Pause between passes when the outbox had nothing more to give.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(5);
 /// The first retry waits this long; each further one twice as long as the last.
@@ -93,10 +100,11 @@ pub async fn deliver_due(
     deliver_batch(db, mailer, settings, worker_id(), now, BATCH).await
 }
 
-/// Claim up to `limit` messages due at `now` for `owner`, send them one after another over
-/// the mailer's pooled connection, and record each outcome as soon as it is known (so a
-/// crash resends as little as possible). Call from async code; the database work runs on
-/// the blocking pool.
+/// Claim up to `limit` messages due at `now` for `owner` and send them outside any
+/// transaction, [`send_concurrency`] at a time over the mailer's pooled connections;
+/// each group's outcomes are recorded together as soon as they are known (so a crash
+/// resends at most one group). Call from async code; the database work runs on the
+/// blocking pool.
 pub async fn deliver_batch(
     db: &Db,
     mailer: &Mailer,
@@ -118,53 +126,85 @@ pub async fn deliver_batch(
     // Stop well before the lease runs out, so no other worker takes over a row we might
     // still be sending.
     let budget = Duration::from_secs((settings.lease_seconds.max(2) / 2) as u64);
-    let mut rows = rows.into_iter();
-    while let Some(row) = rows.next() {
+    let concurrency = send_concurrency(settings);
+    for (index, group) in rows.chunks(concurrency).enumerate() {
+        let done = index * concurrency;
         if started.elapsed() >= budget {
-            let rest: Vec<i32> = std::iter::once(row.id).chain(rows.map(|r| r.id)).collect();
+            let rest = rows[done..].iter().map(|r| r.id).collect();
             report.deferred += release(db, owner, rest, None).await?;
             break;
         }
         let attempt_at = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
-        let result = match build_message(&row, &settings.from) {
-            Ok(message) => mailer.send(row.id, &message).await,
-            Err(e) => Err(e),
-        };
-        let outcome = match &result {
-            Ok(()) => Outcome::Sent,
-            Err(e) => outcome_after_failure(e, row.attempts, settings.max_attempts, attempt_at),
-        };
-        log_outcome(&row, &outcome);
-        if record(db, owner, row.id, attempt_at, outcome.clone()).await? {
-            match outcome {
-                Outcome::Sent => report.sent += 1,
-                Outcome::Retry { .. } => report.retried += 1,
-                Outcome::Failed { .. } => report.failed += 1,
-            }
-        } else {
-            report.lost += 1;
-        }
+        let results =
+            futures_util::future::join_all(group.iter().map(|row| send_row(mailer, settings, row)))
+                .await;
+        let outcomes: Vec<(i32, Outcome)> = group
+            .iter()
+            .zip(&results)
+            .map(|(row, result)| {
+                let outcome = match result {
+                    Ok(()) => Outcome::Sent,
+                    Err(e) => {
+                        outcome_after_failure(e, row.attempts, settings.max_attempts, attempt_at)
+                    }
+                };
+                log_outcome(row, &outcome);
+                (row.id, outcome)
+            })
+            .collect();
         // The server itself is unreachable: the rest of the batch would fail the same way,
-        // so hand it back untried, due when this one is retried.
-        if let (Err(SendError::Unreachable(_)), Outcome::Retry { at, .. }) = (&result, &outcome) {
-            let rest: Vec<i32> = rows.map(|r| r.id).collect();
-            report.deferred += release(db, owner, rest, Some(*at)).await?;
+        // so hand it back untried, due when these are retried.
+        let unreachable_until = results
+            .iter()
+            .zip(&outcomes)
+            .filter_map(|(result, (_, outcome))| match (result, outcome) {
+                (Err(SendError::Unreachable(_)), Outcome::Retry { at, .. }) => Some(*at),
+                _ => None,
+            })
+            .min();
+        let recorded = record(db, owner, attempt_at, outcomes.clone()).await?;
+        for ((_, outcome), recorded) in outcomes.iter().zip(recorded) {
+            match (recorded, outcome) {
+                (false, _) => report.lost += 1,
+                (true, Outcome::Sent) => report.sent += 1,
+                (true, Outcome::Retry { .. }) => report.retried += 1,
+                (true, Outcome::Failed { .. }) => report.failed += 1,
+            }
+        }
+        if let Some(due) = unreachable_until {
+            let rest = rows[done + group.len()..].iter().map(|r| r.id).collect();
+            report.deferred += release(db, owner, rest, Some(due)).await?;
             break;
         }
     }
     Ok(report)
 }
 
+async fn send_row(
+    mailer: &Mailer,
+    settings: &EmailSettings,
+    row: &OutboxRow,
+) -> Result<(), SendError> {
+    let message = build_message(row, &settings.from)?;
+    mailer.send(row.id, &message).await
+}
+
+/// Record a group of outcomes in one transaction; says which were still ours to record.
 async fn record(
     db: &Db,
     owner: &str,
-    id: i32,
     at: NaiveDateTime,
-    outcome: Outcome,
-) -> Result<bool, AppError> {
+    outcomes: Vec<(i32, Outcome)>,
+) -> Result<Vec<bool>, AppError> {
     let owner = owner.to_string();
-    db.write(move |conn| Ok(outbox::record(conn, id, &owner, at, &outcome)?))
-        .await
+    db.write(move |conn| {
+        let mut recorded = Vec::with_capacity(outcomes.len());
+        for (id, outcome) in &outcomes {
+            recorded.push(outbox::record(conn, *id, &owner, at, outcome)?);
+        }
+        Ok(recorded)
+    })
+    .await
 }
 
 async fn release(

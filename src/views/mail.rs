@@ -108,3 +108,57 @@ fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn summary(id: i32, status: &str) -> OutboxSummary {
+        let at = NaiveDate::from_ymd_opt(2026, 11, 23)
+            .and_then(|d| d.and_hms_opt(7, 0, 0))
+            .unwrap();
+        OutboxSummary {
+            id,
+            kind: "reminder".into(),
+            to_address: "<sam>@example.org".into(),
+            status: status.into(),
+            attempts: 8,
+            next_attempt_at: at,
+            last_error: Some("550 <mailbox> unavailable".into()),
+            sent_at: None,
+            created_at: at,
+        }
+    }
+
+    #[test]
+    fn failed_rows_get_a_retry_form_and_text_is_escaped() {
+        let ctx = Ctx {
+            user: None,
+            csrf: "csrf-token-value".into(),
+            notice: None,
+            path: "/practice/mail".into(),
+            request_id: String::new(),
+        };
+        let counts = Counts {
+            pending: 1,
+            sending: 0,
+            sent: 5,
+            failed: 1,
+        };
+        let html = page_for(
+            &ctx,
+            &counts,
+            &[summary(3, "failed")],
+            &[summary(4, "pending")],
+            Some(retry_notice(true)),
+        )
+        .into_string();
+        assert!(html.contains(r#"action="/practice/mail/3/retry""#));
+        assert!(!html.contains("/practice/mail/4/retry"));
+        assert!(html.contains("csrf-token-value"));
+        assert!(html.contains("&lt;sam&gt;@example.org"));
+        assert!(html.contains("550 &lt;mailbox&gt; unavailable"));
+        assert!(html.contains("queued again"));
+    }
+}
