@@ -39,6 +39,9 @@ pub enum Command {
         #[arg(long, default_value = "UTC")]
         time_zone: String,
     },
+    /// Outgoing mail: send a test message, deliver the outbox now, show its state.
+    #[command(subcommand)]
+    Mail(crate::email::cli::MailCommand),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             admin,
             time_zone,
         } => create_counselor(&settings, &email, &name, admin, &time_zone),
+        Command::Mail(command) => crate::email::cli::run(&settings, command),
     }
 }
 

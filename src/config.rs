@@ -85,6 +85,8 @@ pub struct EmailSettings {
     pub smtp_password: SecretString,
     pub max_attempts: i32,
     pub lease_seconds: i64,
+    /// SMTP connections kept open, and messages a worker sends at once.
+    pub smtp_connections: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

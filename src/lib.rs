@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod telemetry;
 pub mod views;
@@ -29,6 +30,8 @@ use crate::db::Db;
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// Where outgoing mail goes; tests read the memory backend.
+    pub mailer: email::Mailer,
 }
 
 pub struct Application {
@@ -55,9 +58,12 @@ impl Application {
         let listener = TcpListener::bind(&address)
             .with_context(|| format!("Failed to listen on {address}"))?;
         let port = listener.local_addr()?.port();
+        let mailer =
+            email::Mailer::from_settings(&settings.email).context("Failed to set up the mailer")?;
         let state = aw::Data::new(AppState {
             db: db.clone(),
             settings: Arc::new(settings.clone()),
+            mailer: mailer.clone(),
         });
         let workers = match settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -77,6 +83,9 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
+        if settings.reminders.enabled {
+            email::spawn_worker(db.clone(), mailer, settings.email.clone());
+        }
         Ok(Application { port, server, db })
     }
 

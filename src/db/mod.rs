@@ -9,6 +9,7 @@ pub mod couples;
 pub mod entries;
 pub mod exercises;
 pub mod forms;
+pub mod outbox;
 pub mod outbox_queue;
 pub mod partner_home;
 pub mod rate_limit;

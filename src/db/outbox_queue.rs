@@ -4,9 +4,8 @@
 
 use diesel::prelude::*;
 
-use super::schema::email_outbox;
+use super::outbox::{enqueue, NewOutboxMessage};
 use super::DbConnection;
-use crate::insert_returning_id;
 
 /// An email to queue. Bodies never carry anything a partner wrote.
 #[derive(Debug, Clone)]
@@ -22,25 +21,19 @@ pub struct NewEmail {
     pub partner_id: Option<i32>,
 }
 
-/// Insert a pending message; returns its id.
+/// Insert a pending message due now; returns its id.
 pub fn queue(conn: &mut DbConnection, email: &NewEmail) -> QueryResult<i32> {
-    let now = super::now();
-    insert_returning_id!(
-        conn,
-        email_outbox,
-        (
-            email_outbox::kind.eq(email.kind),
-            email_outbox::to_address.eq(&email.to_address),
-            email_outbox::to_name.eq(&email.to_name),
-            email_outbox::subject.eq(&email.subject),
-            email_outbox::body_text.eq(&email.body_text),
-            email_outbox::body_html.eq(&email.body_html),
-            email_outbox::unsubscribe_url.eq(email.unsubscribe_url.as_deref()),
-            email_outbox::partner_id.eq(email.partner_id),
-            email_outbox::status.eq("pending"),
-            email_outbox::attempts.eq(0),
-            email_outbox::next_attempt_at.eq(now),
-            email_outbox::created_at.eq(now),
-        )
-    )
+    let mut message = NewOutboxMessage::new(
+        email.kind,
+        &email.to_address,
+        &email.to_name,
+        &email.subject,
+        email.body_text.clone(),
+        email.body_html.clone(),
+        super::now(),
+    );
+    message.unsubscribe_url = email.unsubscribe_url.clone();
+    message.partner_id = email.partner_id;
+    // Without a dedupe key the insert always happens.
+    enqueue(conn, &message)?.ok_or(diesel::result::Error::NotFound)
 }

@@ -29,6 +29,7 @@ pub fn practice(
         "Practice",
         html! {
             h1 { "Practice" }
+            p { a href="/practice/mail" { "Email delivery" } }
             section.card.stack {
                 h2 { "Counselors" }
                 div.table-wrap {

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod exercises;
 pub mod form;
 pub mod layout;
+pub mod mail;
 pub mod partner;
 pub mod setbacks;
 pub mod sign_in;

@@ -8,6 +8,7 @@ pub mod home;
 pub mod invitations;
 pub mod journal;
 pub mod login;
+pub mod mail;
 pub mod partner;
 pub mod partner_auth;
 pub mod practice;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(setup::configure)
         .configure(login::configure)
         .configure(practice::configure)
+        .configure(mail::configure)
         .configure(exercises::configure)
         .configure(dashboard::configure)
         .configure(partner_auth::configure)

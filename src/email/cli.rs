@@ -1,0 +1,111 @@
+//! `trellis mail ...`: queue a test message to check the mail settings, and deliver the
+//! outbox once from the command line (cron, or a benchmark against a local SMTP sink).
+
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use super::{worker, Mailer};
+use crate::config::Settings;
+use crate::db::{self, outbox};
+
+/// What `trellis mail` can do.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Queue a plain test message to an address (delivered by the worker or `mail deliver`).
+    SendTest {
+        /// Recipient address.
+        #[arg(long)]
+        to: String,
+        /// How many copies to queue (load tests).
+        #[arg(long, default_value_t = 1, hide = true)]
+        count: u32,
+    },
+    /// Deliver everything due now, then print what happened and exit.
+    Deliver,
+    /// Show how many messages are pending, sending, sent and failed.
+    Status,
+}
+
+/// Run one `trellis mail` command.
+pub fn run(settings: &Settings, command: MailCommand) -> anyhow::Result<()> {
+    let db = crate::prepare_database(settings)?;
+    match command {
+        MailCommand::SendTest { to, count } => {
+            let to = to.trim().to_string();
+            to.parse::<lettre::Address>()
+                .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            let base_url = settings.server.base_url.clone();
+            let queued = db
+                .write_blocking(move |conn| {
+                    let now = db::now();
+                    for _ in 0..count {
+                        outbox::enqueue(conn, &test_message(&to, &base_url, now))?;
+                    }
+                    Ok(count)
+                })
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("Queued {queued} test message(s).");
+            Ok(())
+        }
+        MailCommand::Deliver => deliver(settings, db),
+        MailCommand::Status => {
+            let c = db
+                .read_blocking(|conn| Ok(outbox::counts(conn)?))
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "pending {}  sending {}  sent {}  failed {}",
+                c.pending, c.sending, c.sent, c.failed
+            );
+            Ok(())
+        }
+    }
+}
+
+fn deliver(settings: &Settings, db: db::Db) -> anyhow::Result<()> {
+    let email = settings.email.clone();
+    actix_web::rt::System::new().block_on(async move {
+        // Inside the runtime: the SMTP pool starts its cleanup task when built.
+        let mailer = Mailer::from_settings(&email).context("Failed to set up the mailer")?;
+        let started = Instant::now();
+        let mut total = worker::DeliveryReport::default();
+        loop {
+            let r = worker::deliver_due(&db, &mailer, &email, db::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            total.claimed += r.claimed;
+            total.sent += r.sent;
+            total.retried += r.retried;
+            total.failed += r.failed;
+            total.deferred += r.deferred;
+            total.lost += r.lost;
+            if r.claimed == 0 || r.deferred > 0 {
+                break;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let rate = if seconds > 0.0 {
+            total.sent as f64 / seconds
+        } else {
+            0.0
+        };
+        println!(
+            "sent {}  retried {}  failed {}  deferred {}  in {seconds:.2} s ({rate:.0} msgs/s)",
+            total.sent, total.retried, total.failed, total.deferred
+        );
+        Ok(())
+    })
+}
+
+fn test_message(to: &str, base_url: &str, now: chrono::NaiveDateTime) -> outbox::NewOutboxMessage {
+    let text = format!(
+        "This is a test message from Trellis. If you can read it, outgoing mail works.\n\n{base_url}\n"
+    );
+    let html = maud::html! {
+        p { "This is a test message from Trellis. If you can read it, outgoing mail works." }
+        p { a href=(base_url) { (base_url) } }
+    }
+    .into_string();
+    outbox::NewOutboxMessage::new("test", to, "", "Trellis test message", text, html, now)
+}

@@ -1,0 +1,164 @@
+//! The practice's email delivery page: queue counts and the rows that need a look.
+//! Shows addresses, kinds and errors; never a subject or a body.
+
+use maud::{html, Markup};
+
+use super::layout::{page, Ctx};
+use crate::db::outbox::{Counts, OutboxSummary};
+
+/// A banner after a retry, chosen by the handler from a fixed set.
+pub fn retry_notice(retried: bool) -> &'static str {
+    if retried {
+        "The message is queued again and will be sent within a few seconds."
+    } else {
+        "That message was no longer in the failed list, so nothing changed."
+    }
+}
+
+/// The whole page.
+pub fn page_for(
+    ctx: &Ctx,
+    counts: &Counts,
+    failed: &[OutboxSummary],
+    pending: &[OutboxSummary],
+    notice: Option<&str>,
+) -> Markup {
+    page(
+        ctx,
+        "Email delivery",
+        html! {
+            p.small { a href="/practice" { "← Practice" } }
+            h1 { "Email delivery" }
+            @if let Some(text) = notice {
+                p.flash.flash-success role="status" { (text) }
+            }
+            section.card.stack {
+                h2 { "Queue" }
+                p.muted.small { "Messages are sent by a background worker with retries. Their contents are not shown here." }
+                div.table-wrap {
+                    table.data {
+                        thead { tr { th { "Waiting" } th { "Sending now" } th { "Sent" } th { "Failed" } } }
+                        tbody {
+                            tr {
+                                td { (counts.pending) }
+                                td { (counts.sending) }
+                                td { (counts.sent) }
+                                td { @if counts.failed > 0 { span.badge.badge-danger { (counts.failed) } } @else { "0" } }
+                            }
+                        }
+                    }
+                }
+            }
+            section.card.stack {
+                h2 { "Failed" }
+                @if failed.is_empty() {
+                    p.muted { "No message has failed." }
+                } @else {
+                    p.muted.small { "These were refused by the mail server or ran out of attempts. Check the address, then retry." }
+                    (rows_table(ctx, failed, true))
+                }
+            }
+            section.card.stack {
+                h2 { "Waiting" }
+                @if pending.is_empty() {
+                    p.muted { "Nothing is waiting to be sent." }
+                } @else {
+                    (rows_table(ctx, pending, false))
+                }
+            }
+        },
+    )
+}
+
+fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool) -> Markup {
+    html! {
+        div.table-wrap {
+            table.data {
+                thead {
+                    tr {
+                        th { "#" } th { "To" } th { "Kind" } th { "Attempts" } th { "Last error" }
+                        th { @if retry { "Queued (UTC)" } @else { "Next attempt (UTC)" } }
+                        @if retry { th { span.visually-hidden { "Actions" } } }
+                    }
+                }
+                tbody {
+                    @for r in rows {
+                        tr {
+                            td { (r.id) }
+                            td { (r.to_address) }
+                            td { (r.kind) }
+                            td { (r.attempts) }
+                            td.small { (r.last_error.as_deref().unwrap_or("")) }
+                            td {
+                                @if retry { (r.created_at.format("%Y-%m-%d %H:%M")) }
+                                @else { (r.next_attempt_at.format("%Y-%m-%d %H:%M:%S")) }
+                            }
+                            @if retry {
+                                td {
+                                    form.inline-form method="post" action={"/practice/mail/" (r.id) "/retry"} {
+                                        (ctx.csrf_field())
+                                        button.btn.btn-small.btn-secondary type="submit" { "Retry" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn summary(id: i32, status: &str) -> OutboxSummary {
+        let at = NaiveDate::from_ymd_opt(2026, 11, 23)
+            .and_then(|d| d.and_hms_opt(7, 0, 0))
+            .unwrap();
+        OutboxSummary {
+            id,
+            kind: "reminder".into(),
+            to_address: "<sam>@example.org".into(),
+            status: status.into(),
+            attempts: 8,
+            next_attempt_at: at,
+            last_error: Some("550 <mailbox> unavailable".into()),
+            sent_at: None,
+            created_at: at,
+        }
+    }
+
+    #[test]
+    fn failed_rows_get_a_retry_form_and_text_is_escaped() {
+        let ctx = Ctx {
+            user: None,
+            csrf: "csrf-token-value".into(),
+            notice: None,
+            path: "/practice/mail".into(),
+            request_id: String::new(),
+        };
+        let counts = Counts {
+            pending: 1,
+            sending: 0,
+            sent: 5,
+            failed: 1,
+        };
+        let html = page_for(
+            &ctx,
+            &counts,
+            &[summary(3, "failed")],
+            &[summary(4, "pending")],
+            Some(retry_notice(true)),
+        )
+        .into_string();
+        assert!(html.contains(r#"action="/practice/mail/3/retry""#));
+        assert!(!html.contains("/practice/mail/4/retry"));
+        assert!(html.contains("csrf-token-value"));
+        assert!(html.contains("&lt;sam&gt;@example.org"));
+        assert!(html.contains("550 &lt;mailbox&gt; unavailable"));
+        assert!(html.contains("queued again"));
+    }
+}

@@ -1,0 +1,76 @@
+//! Email delivery for the practice admin: `/practice/mail` shows the outbox, and a failed
+//! message can be queued again.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::auth::Admin;
+use crate::db::{self, audit::NewAudit, outbox};
+use crate::error::AppError;
+use crate::views::{self, Ctx};
+use crate::web::{html, see_other, State};
+
+/// Rows of each list shown on the page.
+const SHOWN: i64 = 50;
+
+/// Route table for this area.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/practice/mail", web::get().to(show))
+        .route("/practice/mail/{id}/retry", web::post().to(retry));
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    retried: Option<u8>,
+}
+
+async fn show(
+    state: State,
+    ctx: Ctx,
+    _admin: Admin,
+    query: web::Query<ShowQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (counts, failed, pending) = state
+        .db
+        .read(|conn| {
+            Ok((
+                outbox::counts(conn)?,
+                outbox::list(conn, Some(outbox::FAILED), SHOWN)?,
+                outbox::list(conn, Some(outbox::PENDING), SHOWN)?,
+            ))
+        })
+        .await?;
+    let notice = query.retried.map(|r| views::mail::retry_notice(r == 1));
+    Ok(html(views::mail::page_for(
+        &ctx, &counts, &failed, &pending, notice,
+    )))
+}
+
+async fn retry(
+    state: State,
+    ctx: Ctx,
+    admin: Admin,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let (admin_id, request_id) = (admin.0.id, ctx.request_id);
+    let retried = state
+        .db
+        .write(move |conn| {
+            let retried = outbox::retry(conn, id, db::now())?;
+            if retried {
+                db::audit::record(
+                    conn,
+                    &NewAudit::new("counselor", Some(admin_id), "email.retry", &request_id)
+                        .target("email", id),
+                )?;
+            }
+            Ok(retried)
+        })
+        .await?;
+    Ok(see_other(if retried {
+        "/practice/mail?retried=1"
+    } else {
+        "/practice/mail?retried=0"
+    }))
+}
