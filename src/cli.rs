@@ -39,6 +39,11 @@ pub enum Command {
         #[arg(long, default_value = "UTC")]
         time_zone: String,
     },
+    /// Write a CSV export (the same files the portal offers) to a file or standard output.
+    Export {
+        #[command(subcommand)]
+        what: crate::cli_export::ExportCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             admin,
             time_zone,
         } => create_counselor(&settings, &email, &name, admin, &time_zone),
+        Command::Export { what } => crate::cli_export::run(&settings, what),
     }
 }
 

@@ -7,8 +7,10 @@ pub mod audit;
 pub mod counselors;
 pub mod couples;
 pub mod exercises;
+pub mod export;
 pub mod forms;
 pub mod rate_limit;
+pub mod report;
 pub mod schema;
 pub mod sessions;
 

@@ -8,4 +8,5 @@ pub mod exercise;
 pub mod library;
 pub mod occurrence;
 pub mod reminder_plan;
+pub mod report;
 pub mod validation;

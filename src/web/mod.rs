@@ -1,11 +1,13 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
 pub mod assets;
+pub mod csv_stream;
 pub mod dashboard;
 pub mod exercises;
 pub mod home;
 pub mod login;
 pub mod practice;
+pub mod reports;
 pub mod setup;
 
 use actix_web::http::header;
@@ -23,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(practice::configure)
         .configure(exercises::configure)
         .configure(dashboard::configure)
+        .configure(reports::configure)
         .default_service(web::to(not_found));
 }
 

@@ -5,3 +5,4 @@
 mod exercises;
 mod foundation;
 mod helpers;
+mod reports;
