@@ -51,10 +51,12 @@ pub enum ExportCommand {
 
 fn output(out: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write + Send>> {
     Ok(match out {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("Failed to create {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
+        Some(path) => {
+            Box::new(BufWriter::new(File::create(path).with_context(|| {
+                format!("Failed to create {}", path.display())
+            })?))
+        }
+        None => Box::new(BufWriter::new(io::stdout())),
     })
 }
 
@@ -62,7 +64,9 @@ fn progress_bar(to_file: bool) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     if to_file && io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {human_pos} rows written ({per_sec}, {elapsed})") {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} {human_pos} rows written ({per_sec}, {elapsed})",
+        ) {
             bar.set_style(style);
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -77,18 +81,34 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
     let now = Utc::now();
     let thresholds = settings.thresholds();
     let (action, couple_id, out_path, safety) = match &what {
-        ExportCommand::Couple { id, out, include_safety } => ("couple.export", Some(*id), out, *include_safety),
-        ExportCommand::Practice { out, include_safety, .. } => ("practice.export", None, out, *include_safety),
-        ExportCommand::Completion { couple, out, include_safety } => ("completion.export", Some(*couple), out, *include_safety),
+        ExportCommand::Couple {
+            id,
+            out,
+            include_safety,
+        } => ("couple.export", Some(*id), out, *include_safety),
+        ExportCommand::Practice {
+            out,
+            include_safety,
+            ..
+        } => ("practice.export", None, out, *include_safety),
+        ExportCommand::Completion {
+            couple,
+            out,
+            include_safety,
+        } => ("completion.export", Some(*couple), out, *include_safety),
     };
     let counselor_email = match &what {
-        ExportCommand::Practice { counselor_email, .. } => counselor_email.clone(),
+        ExportCommand::Practice {
+            counselor_email, ..
+        } => counselor_email.clone(),
         _ => None,
     };
     // Resolve the scope and record the export before writing anything.
     let (couple, scope, tz) = db
         .write_blocking(move |conn| {
-            let couple = couple_id.map(|id| db::couples::by_id(conn, id)).transpose()?;
+            let couple = couple_id
+                .map(|id| db::couples::by_id(conn, id))
+                .transpose()?;
             let counselor = match (&couple, &counselor_email) {
                 (Some(c), _) => Some(c.counselor_id),
                 (None, Some(email)) => Some(
@@ -102,10 +122,8 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
                 Some(id) => db::report::counselor_tz(conn, id)?,
                 None => chrono_tz::UTC,
             };
-            let mut event = NewAudit::new("system", None, action, "cli").detail(format!(
-                "include_safety={}",
-                u8::from(safety)
-            ));
+            let mut event = NewAudit::new("system", None, action, "cli")
+                .detail(format!("include_safety={}", u8::from(safety)));
             if let Some(c) = &couple {
                 event = event.target("couple", c.id).couple(c.id);
             }
@@ -129,7 +147,16 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
                 (ExportCommand::Completion { .. }, Some(c)) => {
                     export::completion_csv(conn, c, safety, now, &mut out, &mut tick)
                 }
-                _ => export::practice_csv(conn, scope, tz, &thresholds, safety, now, &mut out, &mut tick),
+                _ => export::practice_csv(
+                    conn,
+                    scope,
+                    tz,
+                    &thresholds,
+                    safety,
+                    now,
+                    &mut out,
+                    &mut tick,
+                ),
             };
             written.map_err(crate::error::AppError::Unexpected)
         })

@@ -17,7 +17,9 @@ use diesel::prelude::*;
 
 use super::couples::CoupleRow;
 use super::report::{self, local_day, CoupleSummary, SessionReport};
-use super::schema::{entries, entry_answers, exercise_prompts, exercises, setbacks, therapy_sessions};
+use super::schema::{
+    entries, entry_answers, exercise_prompts, exercises, setbacks, therapy_sessions,
+};
 use super::{assignments, couples as couple_db, DbConnection};
 use crate::domain::attention::Thresholds;
 use crate::domain::csv_cell::{inert, iso_in_zone};
@@ -110,7 +112,16 @@ pub fn couple_csv<W: Write>(
         ))
         .load::<(i32, i32, String, String)>(conn)?
         .into_iter()
-        .map(|(id, position, label, kind)| (id, PromptInfo { position, label, kind }))
+        .map(|(id, position, label, kind)| {
+            (
+                id,
+                PromptInfo {
+                    position,
+                    label,
+                    kind,
+                },
+            )
+        })
         .collect();
     let couple_id = couple.id.to_string();
     let unknown = (String::new(), String::new(), chrono_tz::UTC);
@@ -136,8 +147,15 @@ pub fn couple_csv<W: Write>(
         if !hidden.is_empty() {
             q = q.filter(diesel::dsl::not(entries::exercise_id.eq_any(&hidden)));
         }
-        let batch: Vec<(i32, i32, i32, Option<NaiveDate>, String, bool, Option<NaiveDateTime>)> =
-            q.load(conn)?;
+        let batch: Vec<(
+            i32,
+            i32,
+            i32,
+            Option<NaiveDate>,
+            String,
+            bool,
+            Option<NaiveDateTime>,
+        )> = q.load(conn)?;
         let Some(last) = batch.last() else { break };
         after = last.0;
         let ids: Vec<i32> = batch.iter().map(|e| e.0).collect();
@@ -154,11 +172,10 @@ pub fn couple_csv<W: Write>(
         for e in &batch {
             let (name, slot, tz) = partner.get(&e.1).unwrap_or(&unknown);
             let id = e.0.to_string();
-            let date = e
-                .3
-                .or_else(|| e.6.map(|t| local_day(t, *tz)))
-                .map(|d| d.to_string())
-                .unwrap_or_default();
+            let date =
+                e.3.or_else(|| e.6.map(|t| local_day(t, *tz)))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
             let at = e.6.map(|t| iso(t, *tz)).unwrap_or_default();
             let title = titles.get(&e.2).map_or("", String::as_str);
             let (name, title) = (inert(name), inert(title));
@@ -206,7 +223,11 @@ pub fn couple_csv<W: Write>(
         after = last.id;
         for s in &batch {
             let (name, slot, tz) = partner.get(&s.partner_id).unwrap_or(&unknown);
-            let (id, date, at) = (s.id.to_string(), s.happened_on.to_string(), iso(s.created_at, *tz));
+            let (id, date, at) = (
+                s.id.to_string(),
+                s.happened_on.to_string(),
+                iso(s.created_at, *tz),
+            );
             let severity = s.severity.to_string();
             let fields: [(&str, &str, &str); 7] = [
                 ("what_happened", "long_text", &inert(&s.what_happened)),
@@ -263,8 +284,20 @@ pub fn couple_csv<W: Write>(
             ("note", "long_text", &inert(note)),
         ] {
             out.write_record([
-                "session", &id, &couple_id, "", "", "Session", &date, &at, status, "counselor",
-                "no", field, kind, value,
+                "session",
+                &id,
+                &couple_id,
+                "",
+                "",
+                "Session",
+                &date,
+                &at,
+                status,
+                "counselor",
+                "no",
+                field,
+                kind,
+                value,
             ])?;
             rows += 1;
         }
@@ -481,7 +514,14 @@ pub fn practice_csv<W: Write>(
 }
 
 pub const REPORT_HEADER: [&str; 8] = [
-    "section", "partner", "item", "date", "value", "previous_value", "change", "detail",
+    "section",
+    "partner",
+    "item",
+    "date",
+    "value",
+    "previous_value",
+    "change",
+    "detail",
 ];
 
 /// The session-prep report as CSV: one row per figure, section by section.
@@ -489,43 +529,175 @@ pub fn report_csv<W: Write>(r: &SessionReport, out: &mut csv::Writer<W>) -> anyh
     out.write_record(REPORT_HEADER)?;
     let tz = r.counselor_tz;
     let row = |out: &mut csv::Writer<W>, cells: [&str; 8]| out.write_record(cells);
-    row(out, ["period", "", "from", &r.period.from.to_string(), "", &r.previous.from.to_string(), "", "previous period in previous_value"])?;
-    row(out, ["period", "", "to", &r.period.to.to_string(), "", &r.previous.to.to_string(), "", ""])?;
+    row(
+        out,
+        [
+            "period",
+            "",
+            "from",
+            &r.period.from.to_string(),
+            "",
+            &r.previous.from.to_string(),
+            "",
+            "previous period in previous_value",
+        ],
+    )?;
+    row(
+        out,
+        [
+            "period",
+            "",
+            "to",
+            &r.period.to.to_string(),
+            "",
+            &r.previous.to.to_string(),
+            "",
+            "",
+        ],
+    )?;
     if let Some(t) = r.last_session {
-        row(out, ["period", "", "last_session", &local_day(t, tz).to_string(), &iso(t, tz), "", "", ""])?;
+        row(
+            out,
+            [
+                "period",
+                "",
+                "last_session",
+                &local_day(t, tz).to_string(),
+                &iso(t, tz),
+                "",
+                "",
+                "",
+            ],
+        )?;
     }
     for c in &r.completion {
         let missed: Vec<String> = c.missed.iter().map(NaiveDate::to_string).collect();
         let name = inert(r.partner_name(c.partner_id));
         let title = inert(&c.title);
-        row(out, ["completion", &name, &title, "", &c.made.to_string(), &c.owed.to_string(), "", &format!("missed {}: {}", c.missed.len(), missed.join(";"))])?;
+        row(
+            out,
+            [
+                "completion",
+                &name,
+                &title,
+                "",
+                &c.made.to_string(),
+                &c.owed.to_string(),
+                "",
+                &format!("missed {}: {}", c.missed.len(), missed.join(";")),
+            ],
+        )?;
     }
     for pr in &r.ratings {
         let name = inert(r.partner_name(pr.partner_id));
         for (item, s) in [("trust_average", &pr.trust), ("mood_average", &pr.mood)] {
-            row(out, ["ratings", &name, item, "", &opt(s.average.map(|v| format!("{v:.2}"))), "", "", &format!("{} ratings, min {}, max {}", s.count, opt(s.min), opt(s.max))])?;
+            row(
+                out,
+                [
+                    "ratings",
+                    &name,
+                    item,
+                    "",
+                    &opt(s.average.map(|v| format!("{v:.2}"))),
+                    "",
+                    "",
+                    &format!(
+                        "{} ratings, min {}, max {}",
+                        s.count,
+                        opt(s.min),
+                        opt(s.max)
+                    ),
+                ],
+            )?;
         }
         for (d, v) in &pr.trust_points {
-            row(out, ["trust", &name, "trust", &d.to_string(), &v.to_string(), "", "", ""])?;
+            row(
+                out,
+                [
+                    "trust",
+                    &name,
+                    "trust",
+                    &d.to_string(),
+                    &v.to_string(),
+                    "",
+                    "",
+                    "",
+                ],
+            )?;
         }
     }
     for w in &r.warnings {
         let name = inert(r.partner_name(w.partner_id));
-        row(out, ["warning_sign", &name, w.sign.metric(), "", &opt(w.current.average.map(|v| format!("{v:.2}"))), &opt(w.previous.average.map(|v| format!("{v:.2}"))), &opt(w.change().map(|v| format!("{v:.2}"))), &format!("{}: {} now, {} before ({} and {} ratings)", w.sign.label(), one_decimal(w.current.average), one_decimal(w.previous.average), w.current.count, w.previous.count)])?;
+        row(
+            out,
+            [
+                "warning_sign",
+                &name,
+                w.sign.metric(),
+                "",
+                &opt(w.current.average.map(|v| format!("{v:.2}"))),
+                &opt(w.previous.average.map(|v| format!("{v:.2}"))),
+                &opt(w.change().map(|v| format!("{v:.2}"))),
+                &format!(
+                    "{}: {} now, {} before ({} and {} ratings)",
+                    w.sign.label(),
+                    one_decimal(w.current.average),
+                    one_decimal(w.previous.average),
+                    w.current.count,
+                    w.previous.count
+                ),
+            ],
+        )?;
     }
     for s in &r.setbacks {
         let name = inert(r.partner_name(s.partner_id));
-        row(out, ["setback", &name, &inert(&s.what_happened), &s.happened_on.to_string(), &s.severity.to_string(), "", "", &format!("repair attempted: {}", yes_no(s.repair_attempted))])?;
+        row(
+            out,
+            [
+                "setback",
+                &name,
+                &inert(&s.what_happened),
+                &s.happened_on.to_string(),
+                &s.severity.to_string(),
+                "",
+                "",
+                &format!("repair attempted: {}", yes_no(s.repair_attempted)),
+            ],
+        )?;
     }
     for f in &r.flagged {
         let name = inert(r.partner_name(f.partner_id));
         for a in &f.answers {
-            row(out, ["flagged_entry", &name, &inert(&f.title), &f.date.to_string(), &inert(&a.value), "", "", &inert(&a.label)])?;
+            row(
+                out,
+                [
+                    "flagged_entry",
+                    &name,
+                    &inert(&f.title),
+                    &f.date.to_string(),
+                    &inert(&a.value),
+                    "",
+                    "",
+                    &inert(&a.label),
+                ],
+            )?;
         }
     }
     for c in &r.comments {
         let name = inert(r.partner_name(c.partner_id));
-        row(out, ["comment", &name, &inert(&c.entry_title), &local_day(c.created_at, tz).to_string(), &inert(&c.body), "", "", &iso(c.created_at, tz)])?;
+        row(
+            out,
+            [
+                "comment",
+                &name,
+                &inert(&c.entry_title),
+                &local_day(c.created_at, tz).to_string(),
+                &inert(&c.body),
+                "",
+                "",
+                &iso(c.created_at, tz),
+            ],
+        )?;
     }
     out.flush().context("Failed to write the CSV")?;
     Ok(())

@@ -19,8 +19,8 @@ use crate::db::couples::{CoupleRow, PartnerRow};
 use crate::domain::attention::{self, CoupleFigures, PartnerFigures, Raised, Thresholds};
 use crate::domain::occurrence;
 use crate::domain::report::{
-    self, AssignmentInfo, Completion, EntryFact, PartnerInfo, PartnerRatings, Period,
-    PeriodError, WarnComparison, WarnFact, WarnSign,
+    self, AssignmentInfo, Completion, EntryFact, PartnerInfo, PartnerRatings, Period, PeriodError,
+    WarnComparison, WarnFact, WarnSign,
 };
 
 /// What the counselor asked for: dates as typed (checked here) and the safety-check option.
@@ -260,7 +260,11 @@ fn submitted_entries(
         .select(columns)
         .load(conn)?;
     // Time zones reach at most 14 hours either side of UTC: a day's margin covers them.
-    let lo = span.from.pred_opt().unwrap_or(span.from).and_time(chrono::NaiveTime::MIN);
+    let lo = span
+        .from
+        .pred_opt()
+        .unwrap_or(span.from)
+        .and_time(chrono::NaiveTime::MIN);
     let hi = span
         .to
         .checked_add_days(Days::new(2))
@@ -439,7 +443,9 @@ pub fn session_report(
         Vec::new()
     } else {
         entry_answers::table
-            .inner_join(exercise_prompts::table.on(exercise_prompts::id.eq(entry_answers::prompt_id)))
+            .inner_join(
+                exercise_prompts::table.on(exercise_prompts::id.eq(entry_answers::prompt_id)),
+            )
             .filter(entry_answers::entry_id.eq_any(&flagged_ids))
             .order((entry_answers::entry_id, exercise_prompts::position))
             .select((
@@ -479,7 +485,10 @@ pub fn session_report(
         .select(SetbackRow::as_select())
         .load(conn)?;
 
-    let (start, end) = (day_start(period.from, tz), day_start(period.to.succ_opt().unwrap_or(period.to), tz));
+    let (start, end) = (
+        day_start(period.from, tz),
+        day_start(period.to.succ_opt().unwrap_or(period.to), tz),
+    );
     let comment_rows: Vec<(i32, i32, i32, String, NaiveDateTime)> = entry_comments::table
         .inner_join(entries::table)
         .filter(entries::couple_id.eq(couple_id))
@@ -561,24 +570,23 @@ pub fn trust_chart_for(
     to: NaiveDate,
 ) -> QueryResult<TrustChartData> {
     let span = Period { from, to };
-    let points: Vec<(i32, Option<NaiveDate>, Option<NaiveDateTime>, Option<i32>)> =
-        entries::table
-            .filter(entries::couple_id.eq(couple_id))
-            .filter(entries::status.eq("submitted"))
-            .filter(entries::trust_score.is_not_null())
-            .filter(
-                entries::occurrence_date
-                    .between(from, to)
-                    .or(entries::occurrence_date.is_null()),
-            )
-            .order(entries::id.asc())
-            .select((
-                entries::partner_id,
-                entries::occurrence_date,
-                entries::submitted_at,
-                entries::trust_score,
-            ))
-            .load(conn)?;
+    let points: Vec<(i32, Option<NaiveDate>, Option<NaiveDateTime>, Option<i32>)> = entries::table
+        .filter(entries::couple_id.eq(couple_id))
+        .filter(entries::status.eq("submitted"))
+        .filter(entries::trust_score.is_not_null())
+        .filter(
+            entries::occurrence_date
+                .between(from, to)
+                .or(entries::occurrence_date.is_null()),
+        )
+        .order(entries::id.asc())
+        .select((
+            entries::partner_id,
+            entries::occurrence_date,
+            entries::submitted_at,
+            entries::trust_score,
+        ))
+        .load(conn)?;
     let setback_days: Vec<(NaiveDate, i32)> = setbacks::table
         .filter(setbacks::couple_id.eq(couple_id))
         .filter(setbacks::happened_on.between(from, to))
@@ -691,7 +699,11 @@ pub fn practice_batch(
         .load(conn)?;
     let setback_rows: Vec<(i32, NaiveDate, i32)> = setbacks::table
         .filter(setbacks::couple_id.eq_any(&ids))
-        .select((setbacks::couple_id, setbacks::happened_on, setbacks::severity))
+        .select((
+            setbacks::couple_id,
+            setbacks::happened_on,
+            setbacks::severity,
+        ))
         .load(conn)?;
     let earliest = occurrence::local_date(now, chrono_tz::UTC)
         .checked_sub_days(Days::new(OVERDUE_LOOKBACK_DAYS + 2))

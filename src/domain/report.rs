@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{Datelike, DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::occurrence::{self, Schedule};
@@ -67,7 +67,9 @@ pub fn choose_period(
     couple_start: NaiveDate,
     today: NaiveDate,
 ) -> Result<Period, PeriodError> {
-    let given = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty());
+    fn given(s: Option<&str>) -> Option<&str> {
+        s.map(str::trim).filter(|s| !s.is_empty())
+    }
     let to = match given(to) {
         Some(s) => parse_date(s).ok_or(PeriodError {
             field: "to",
@@ -310,7 +312,11 @@ pub struct PartnerRatings {
     pub trust_points: Vec<(NaiveDate, i32)>,
 }
 
-pub fn ratings(partners: &[PartnerInfo], entries: &[EntryFact], period: Period) -> Vec<PartnerRatings> {
+pub fn ratings(
+    partners: &[PartnerInfo],
+    entries: &[EntryFact],
+    period: Period,
+) -> Vec<PartnerRatings> {
     partners
         .iter()
         .map(|p| {
@@ -319,8 +325,10 @@ pub fn ratings(partners: &[PartnerInfo], entries: &[EntryFact], period: Period) 
                 .filter(|e| e.partner_id == p.id && period.contains(e.date))
                 .collect();
             mine.sort_by_key(|e| (e.date, e.id));
-            let trust_points: Vec<(NaiveDate, i32)> =
-                mine.iter().filter_map(|e| Some((e.date, e.trust?))).collect();
+            let trust_points: Vec<(NaiveDate, i32)> = mine
+                .iter()
+                .filter_map(|e| Some((e.date, e.trust?)))
+                .collect();
             let trust: Vec<i32> = trust_points.iter().map(|(_, v)| *v).collect();
             let mood: Vec<i32> = mine.iter().filter_map(|e| e.mood).collect();
             PartnerRatings {
@@ -483,7 +491,13 @@ mod tests {
         }
     }
 
-    fn entry(id: i32, partner_id: i32, assignment: i32, date: &str, trust: Option<i32>) -> EntryFact {
+    fn entry(
+        id: i32,
+        partner_id: i32,
+        assignment: i32,
+        date: &str,
+        trust: Option<i32>,
+    ) -> EntryFact {
         EntryFact {
             id,
             partner_id,
@@ -497,7 +511,14 @@ mod tests {
     #[test]
     fn dates_parse_strictly() {
         assert_eq!(parse_date("2026-03-01"), Some(d("2026-03-01")));
-        for bad in ["2026-3-1", "2026-02-30", "yesterday", "", "2026-03-01T00:00", "<b>"] {
+        for bad in [
+            "2026-3-1",
+            "2026-02-30",
+            "yesterday",
+            "",
+            "2026-03-01T00:00",
+            "<b>",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
@@ -531,7 +552,8 @@ mod tests {
         assert_eq!(e.field, "from");
         let e = choose_period(None, Some("soon"), None, start, today).unwrap_err();
         assert_eq!(e.field, "to");
-        let e = choose_period(Some("2026-03-10"), Some("2026-03-01"), None, start, today).unwrap_err();
+        let e =
+            choose_period(Some("2026-03-10"), Some("2026-03-01"), None, start, today).unwrap_err();
         assert_eq!(e.field, "from");
         assert!(choose_period(Some("2020-01-01"), Some("2026-01-01"), None, start, today).is_err());
         assert!(choose_period(Some("2026-03-10"), Some("2026-03-10"), None, start, today).is_ok());
@@ -552,19 +574,39 @@ mod tests {
             // Outside the period and for another assignment: ignored.
             entry(5, 1, 10, "2026-02-28", None),
         ];
-        let period = Period { from: d("2026-03-01"), to: d("2026-03-05") };
+        let period = Period {
+            from: d("2026-03-01"),
+            to: d("2026-03-05"),
+        };
         // Noon on the 5th: the 5th is not due yet.
-        let c = completion(&partners, &assignments, &entries, period, at("2026-03-05T12:00:00Z"));
+        let c = completion(
+            &partners,
+            &assignments,
+            &entries,
+            period,
+            at("2026-03-05T12:00:00Z"),
+        );
         assert_eq!(c.len(), 3);
-        assert_eq!((c[0].partner_id, c[0].owed, c[0].made, c[0].pending), (1, 5, 3, 1));
+        assert_eq!(
+            (c[0].partner_id, c[0].owed, c[0].made, c[0].pending),
+            (1, 5, 3, 1)
+        );
         assert_eq!(c[0].missed, vec![d("2026-03-03")]);
         assert_eq!(c[0].percent(), Some(60));
         assert_eq!((c[1].partner_id, c[1].assignment_id, c[1].made), (2, 10, 1));
         assert_eq!(
             c[1].missed,
-            vec![d("2026-03-01"), d("2026-03-02"), d("2026-03-03"), d("2026-03-04")]
+            vec![
+                d("2026-03-01"),
+                d("2026-03-02"),
+                d("2026-03-03"),
+                d("2026-03-04")
+            ]
         );
-        assert_eq!((c[2].partner_id, c[2].title.as_str(), c[2].owed), (2, "Small wins", 1));
+        assert_eq!(
+            (c[2].partner_id, c[2].title.as_str(), c[2].owed),
+            (2, "Small wins", 1)
+        );
         assert_eq!(c[2].missed, vec![d("2026-03-01")]);
     }
 
@@ -572,10 +614,22 @@ mod tests {
     fn completion_respects_pauses_and_skips_unowed_assignments() {
         let partners = [partner(1, "a")];
         let mut a = daily(10, "a", "2026-03-01");
-        a.schedule.pauses.push(Pause { start: d("2026-03-02"), end: Some(d("2026-03-03")) });
+        a.schedule.pauses.push(Pause {
+            start: d("2026-03-02"),
+            end: Some(d("2026-03-03")),
+        });
         let later = daily(12, "a", "2026-04-01");
-        let period = Period { from: d("2026-03-01"), to: d("2026-03-04") };
-        let c = completion(&partners, &[a, later], &[], period, at("2026-04-01T00:00:00Z"));
+        let period = Period {
+            from: d("2026-03-01"),
+            to: d("2026-03-04"),
+        };
+        let c = completion(
+            &partners,
+            &[a, later],
+            &[],
+            period,
+            at("2026-04-01T00:00:00Z"),
+        );
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].owed, 2);
         assert_eq!(c[0].missed, vec![d("2026-03-01"), d("2026-03-04")]);
@@ -588,12 +642,33 @@ mod tests {
         let p = partner(1, "a");
         let a = daily(10, "a", "2026-03-04");
         let made: HashSet<NaiveDate> = [d("2026-03-04"), d("2026-03-09")].into_iter().collect();
-        let weeks = completion_by_week(&p, &a, &made, d("2026-03-01"), d("2026-03-10"), at("2026-03-10T12:00:00Z"));
+        let weeks = completion_by_week(
+            &p,
+            &a,
+            &made,
+            d("2026-03-01"),
+            d("2026-03-10"),
+            at("2026-03-10T12:00:00Z"),
+        );
         assert_eq!(weeks.len(), 2);
         assert_eq!(weeks[0].week, "2026-W10");
-        assert_eq!((weeks[0].week_start, weeks[0].week_end), (d("2026-03-02"), d("2026-03-08")));
-        assert_eq!((weeks[0].owed, weeks[0].made, weeks[0].missed.len()), (5, 1, 4));
-        assert_eq!((weeks[1].week.as_str(), weeks[1].owed, weeks[1].made, weeks[1].pending), ("2026-W11", 2, 1, 1));
+        assert_eq!(
+            (weeks[0].week_start, weeks[0].week_end),
+            (d("2026-03-02"), d("2026-03-08"))
+        );
+        assert_eq!(
+            (weeks[0].owed, weeks[0].made, weeks[0].missed.len()),
+            (5, 1, 4)
+        );
+        assert_eq!(
+            (
+                weeks[1].week.as_str(),
+                weeks[1].owed,
+                weeks[1].made,
+                weeks[1].pending
+            ),
+            ("2026-W11", 2, 1, 1)
+        );
     }
 
     #[test]
@@ -606,7 +681,10 @@ mod tests {
             entry(9, 1, 10, "2026-02-01", Some(1)),
         ];
         entries[0].mood = Some(3);
-        let period = Period { from: d("2026-03-01"), to: d("2026-03-31") };
+        let period = Period {
+            from: d("2026-03-01"),
+            to: d("2026-03-31"),
+        };
         let r = ratings(&partners, &entries, period);
         assert_eq!(r[0].trust.count, 3);
         assert_eq!(r[0].trust.average, Some(6.0));
@@ -620,7 +698,12 @@ mod tests {
     #[test]
     fn warning_signs_compare_with_the_previous_period() {
         let partners = [partner(1, "a")];
-        let fact = |date: &str, sign, value| WarnFact { partner_id: 1, date: d(date), sign, value };
+        let fact = |date: &str, sign, value| WarnFact {
+            partner_id: 1,
+            date: d(date),
+            sign,
+            value,
+        };
         let facts = [
             fact("2026-03-08", WarnSign::Secrecy, 4),
             fact("2026-03-14", WarnSign::Secrecy, 2),
@@ -628,7 +711,10 @@ mod tests {
             fact("2026-02-28", WarnSign::Secrecy, 5), // before the previous period
             fact("2026-03-09", WarnSign::Distance, 3),
         ];
-        let period = Period { from: d("2026-03-08"), to: d("2026-03-14") };
+        let period = Period {
+            from: d("2026-03-08"),
+            to: d("2026-03-14"),
+        };
         let w = warning_signs(&partners, &facts, period);
         assert_eq!(w.len(), 4);
         let secrecy = &w[1];
@@ -640,7 +726,10 @@ mod tests {
         assert_eq!(w[2].previous.count, 0);
         assert_eq!(w[2].change(), None);
         assert_eq!(signed_change(None), "\u{2014}");
-        assert_eq!(WarnSign::from_metric("warn_promises"), Some(WarnSign::Promises));
+        assert_eq!(
+            WarnSign::from_metric("warn_promises"),
+            Some(WarnSign::Promises)
+        );
         assert_eq!(WarnSign::from_metric("trust"), None);
     }
 }

@@ -88,7 +88,11 @@ fn rating_cells(s: &RatingSummary) -> Markup {
 pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
     let id = r.couple.id;
     let suffix = query_suffix(q);
-    let safety = if q.include_safety { "?include_safety=1" } else { "" };
+    let safety = if q.include_safety {
+        "?include_safety=1"
+    } else {
+        ""
+    };
     html! {
         (frame(ctx, &format!("Session prep: {}", r.couple.label), html! {
             article.report {

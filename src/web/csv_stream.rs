@@ -128,7 +128,10 @@ mod tests {
     #[test]
     fn the_writer_sends_chunks_and_stops_when_the_reader_is_gone() {
         let (tx, mut rx) = mpsc::channel(2);
-        let mut w = ChannelWriter { tx, buf: Vec::new() };
+        let mut w = ChannelWriter {
+            tx,
+            buf: Vec::new(),
+        };
         w.write_all(&vec![b'x'; CHUNK + 1]).unwrap();
         let got = rx.try_recv().unwrap().unwrap();
         assert_eq!(got.len(), CHUNK + 1);

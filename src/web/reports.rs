@@ -16,7 +16,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/couples/{id}/report", web::get().to(report_page))
         .route("/couples/{id}/report.csv", web::get().to(report_csv))
         .route("/couples/{id}/export.csv", web::get().to(couple_csv))
-        .route("/couples/{id}/completion.csv", web::get().to(completion_csv))
+        .route(
+            "/couples/{id}/completion.csv",
+            web::get().to(completion_csv),
+        )
         .route("/practice/summary.csv", web::get().to(practice_summary))
         .route("/reports/summary.csv", web::get().to(caseload_summary));
 }
@@ -58,7 +61,11 @@ impl ReportQuery {
 
     fn detail(&self) -> String {
         // Dates only (never free text): the audit detail is structured.
-        let date = |s: &str| crate::domain::report::parse_date(s).map(|d| d.to_string()).unwrap_or_default();
+        let date = |s: &str| {
+            crate::domain::report::parse_date(s)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
         format!(
             "from={};to={};include_safety={}",
             date(&self.from),
@@ -101,9 +108,25 @@ async fn report_page(
     let (rq, me_id) = (q.request(), me.id);
     let loaded = state
         .db
-        .read(move |conn| Ok(db::report::session_report(conn, me_id, couple_id, &rq, Utc::now())?))
+        .read(move |conn| {
+            Ok(db::report::session_report(
+                conn,
+                me_id,
+                couple_id,
+                &rq,
+                Utc::now(),
+            )?)
+        })
         .await?;
-    audit(&state, &me, &ctx, "report.view", Some(couple_id), q.detail()).await?;
+    audit(
+        &state,
+        &me,
+        &ctx,
+        "report.view",
+        Some(couple_id),
+        q.detail(),
+    )
+    .await?;
     Ok(match loaded {
         Loaded::Ready(r) => html(views::report::page(&ctx, &r, &q)),
         Loaded::BadPeriod { couple, error } => {
@@ -124,13 +147,29 @@ async fn report_csv(
     let (rq, me_id) = (q.request(), me.id);
     let loaded = state
         .db
-        .read(move |conn| Ok(db::report::session_report(conn, me_id, couple_id, &rq, Utc::now())?))
+        .read(move |conn| {
+            Ok(db::report::session_report(
+                conn,
+                me_id,
+                couple_id,
+                &rq,
+                Utc::now(),
+            )?)
+        })
         .await?;
     let report = match loaded {
         Loaded::Ready(r) => r,
         Loaded::BadPeriod { error, .. } => return Err(AppError::BadRequest(error.message.into())),
     };
-    audit(&state, &me, &ctx, "report.export", Some(couple_id), q.detail()).await?;
+    audit(
+        &state,
+        &me,
+        &ctx,
+        "report.export",
+        Some(couple_id),
+        q.detail(),
+    )
+    .await?;
     let mut out = csv_stream::csv_writer(Vec::new());
     export::report_csv(&report, &mut out)?;
     let body = out
@@ -204,7 +243,9 @@ async fn completion_csv(
     Ok(csv_stream::stream(
         state.db.clone(),
         &format!("trellis-completion-{id}.csv"),
-        move |conn, out| export::completion_csv(conn, &couple, safety, Utc::now(), out, &mut |_| {}),
+        move |conn, out| {
+            export::completion_csv(conn, &couple, safety, Utc::now(), out, &mut |_| {})
+        },
     ))
 }
 
@@ -216,12 +257,17 @@ async fn summary(
     safety: bool,
 ) -> Result<HttpResponse, AppError> {
     let me_id = me.id;
-    let event = NewAudit::new("counselor", Some(me.id), "practice.export", &ctx.request_id)
-        .detail(format!(
+    let event = NewAudit::new("counselor", Some(me.id), "practice.export", &ctx.request_id).detail(
+        format!(
             "scope={};include_safety={}",
-            if scope.is_some() { "caseload" } else { "practice" },
+            if scope.is_some() {
+                "caseload"
+            } else {
+                "practice"
+            },
             u8::from(safety)
-        ));
+        ),
+    );
     let tz = state
         .db
         .write(move |conn| {
@@ -235,9 +281,22 @@ async fn summary(
     } else {
         "trellis-practice-summary.csv"
     };
-    Ok(csv_stream::stream(state.db.clone(), name, move |conn, out| {
-        export::practice_csv(conn, scope, tz, &thresholds, safety, Utc::now(), out, &mut |_| {})
-    }))
+    Ok(csv_stream::stream(
+        state.db.clone(),
+        name,
+        move |conn, out| {
+            export::practice_csv(
+                conn,
+                scope,
+                tz,
+                &thresholds,
+                safety,
+                Utc::now(),
+                out,
+                &mut |_| {},
+            )
+        },
+    ))
 }
 
 async fn practice_summary(

