@@ -44,6 +44,17 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
+/// id, partner, exercise, occurrence date, visibility, flagged, submitted at.
+type EntryKey = (
+    i32,
+    i32,
+    i32,
+    Option<NaiveDate>,
+    String,
+    bool,
+    Option<NaiveDateTime>,
+);
+
 pub const COUPLE_HEADER: [&str; 14] = [
     "record_type",
     "record_id",
@@ -147,15 +158,7 @@ pub fn couple_csv<W: Write>(
         if !hidden.is_empty() {
             q = q.filter(diesel::dsl::not(entries::exercise_id.eq_any(&hidden)));
         }
-        let batch: Vec<(
-            i32,
-            i32,
-            i32,
-            Option<NaiveDate>,
-            String,
-            bool,
-            Option<NaiveDateTime>,
-        )> = q.load(conn)?;
+        let batch: Vec<EntryKey> = q.load(conn)?;
         let Some(last) = batch.last() else { break };
         after = last.0;
         let ids: Vec<i32> = batch.iter().map(|e| e.0).collect();
@@ -478,6 +481,7 @@ fn practice_row<W: Write>(
 
 /// One row per couple (all of the practice, or one counselor's caseload) with the
 /// dashboard's figures and attention flags; batches of [`BATCH`] couples.
+#[expect(clippy::too_many_arguments)]
 pub fn practice_csv<W: Write>(
     conn: &mut DbConnection,
     counselor: Option<i32>,

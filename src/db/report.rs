@@ -560,6 +560,9 @@ pub fn couple_trust_chart(
     trust_chart_for(conn, couple.id, &partners, tz, from, to)
 }
 
+/// partner, occurrence date, submitted at, trust.
+type TrustPoint = (i32, Option<NaiveDate>, Option<NaiveDateTime>, Option<i32>);
+
 /// [`couple_trust_chart`] without the ownership check, for callers that already made it.
 pub fn trust_chart_for(
     conn: &mut DbConnection,
@@ -570,7 +573,7 @@ pub fn trust_chart_for(
     to: NaiveDate,
 ) -> QueryResult<TrustChartData> {
     let span = Period { from, to };
-    let points: Vec<(i32, Option<NaiveDate>, Option<NaiveDateTime>, Option<i32>)> = entries::table
+    let points: Vec<TrustPoint> = entries::table
         .filter(entries::couple_id.eq(couple_id))
         .filter(entries::status.eq("submitted"))
         .filter(entries::trust_score.is_not_null())
@@ -716,14 +719,12 @@ pub fn practice_batch(
             entries::assignment_id,
             entries::partner_id,
             entries::occurrence_date,
-            entries::submitted_at,
         ))
         .into_boxed();
     if !hidden.is_empty() {
         made_q = made_q.filter(diesel::dsl::not(entries::exercise_id.eq_any(&hidden)));
     }
-    let made: Vec<(Option<i32>, i32, Option<NaiveDate>, Option<NaiveDateTime>)> =
-        made_q.load(conn)?;
+    let made: Vec<(Option<i32>, i32, Option<NaiveDate>)> = made_q.load(conn)?;
     let made_keys: HashSet<(i32, i32, NaiveDate)> = made
         .iter()
         .filter_map(|m| Some((m.0?, m.1, m.2?)))
