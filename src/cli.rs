@@ -42,6 +42,11 @@ pub enum Command {
     /// Outgoing mail: send a test message, deliver the outbox now, show its state.
     #[command(subcommand)]
     Mail(crate::email::cli::MailCommand),
+    /// Write a CSV export (the same files the portal offers) to a file or standard output.
+    Export {
+        #[command(subcommand)]
+        what: crate::cli_export::ExportCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -60,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             time_zone,
         } => create_counselor(&settings, &email, &name, admin, &time_zone),
         Command::Mail(command) => crate::email::cli::run(&settings, command),
+        Command::Export { what } => crate::cli_export::run(&settings, what),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod cli_export;
 pub mod config;
 pub mod db;
 pub mod domain;

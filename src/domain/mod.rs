@@ -10,5 +10,6 @@ pub mod exercise;
 pub mod library;
 pub mod occurrence;
 pub mod reminder_plan;
+pub mod report;
 pub mod validation;
 pub mod visibility;

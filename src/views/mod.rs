@@ -12,6 +12,7 @@ pub mod form;
 pub mod layout;
 pub mod mail;
 pub mod partner;
+pub mod report;
 pub mod setbacks;
 pub mod sign_in;
 pub mod timeline;

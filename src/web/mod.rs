@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
 pub mod assets;
+pub mod csv_stream;
 pub mod dashboard;
 pub mod entries;
 pub mod exercises;
@@ -12,6 +13,7 @@ pub mod mail;
 pub mod partner;
 pub mod partner_auth;
 pub mod practice;
+pub mod reports;
 pub mod setbacks;
 pub mod setup;
 pub mod timeline;
@@ -39,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(setbacks::configure)
         .configure(invitations::configure)
         .configure(timeline::configure)
+        .configure(reports::configure)
         .default_service(web::to(not_found));
 }
 
