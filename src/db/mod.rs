@@ -6,11 +6,13 @@ pub mod assignments;
 pub mod audit;
 pub mod counselors;
 pub mod couples;
+pub mod dashboard;
 pub mod exercises;
 pub mod forms;
 pub mod rate_limit;
 pub mod schema;
 pub mod sessions;
+pub mod therapy_sessions;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,11 +1,15 @@
 //! Pure types and rules: no actix, no diesel. Unit tests live beside the code.
 
+pub mod assignment_form;
 pub mod attention;
 pub mod couple;
+pub mod couple_form;
+pub mod dashboard;
 pub mod csv_cell;
 pub mod custom_exercise;
 pub mod exercise;
 pub mod library;
 pub mod occurrence;
 pub mod reminder_plan;
+pub mod session_form;
 pub mod validation;

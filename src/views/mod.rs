@@ -2,7 +2,10 @@
 //! with `(value)`, never with `PreEscaped`.
 
 pub mod account;
+pub mod assignments;
+pub mod couples;
 pub mod counselors;
+pub mod dashboard;
 pub mod errors;
 pub mod exercises;
 pub mod form;
