@@ -252,7 +252,10 @@ fn seed_couple(
     .map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
-fn flush(conn: &mut db::DbConnection, values: &mut Vec<String>) -> Result<usize, trellis::error::AppError> {
+fn flush(
+    conn: &mut db::DbConnection,
+    values: &mut Vec<String>,
+) -> Result<usize, trellis::error::AppError> {
     if values.is_empty() {
         return Ok(0);
     }

@@ -165,7 +165,11 @@ pub fn pause(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> Qu
 }
 
 /// Resume: the open pause ends yesterday, so today is owed again.
-pub fn resume(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> QueryResult<Changed> {
+pub fn resume(
+    conn: &mut DbConnection,
+    a: &AssignmentRow,
+    today: NaiveDate,
+) -> QueryResult<Changed> {
     if a.status != "paused" {
         return Ok(Changed::NotApplicable);
     }

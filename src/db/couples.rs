@@ -299,7 +299,9 @@ pub fn reassign(conn: &mut DbConnection, couple_id: i32, counselor_id: i32) -> Q
 
 /// Every open couple in the practice with its counselor's name, for the admin's
 /// reassignment list (labels only: no partner data).
-pub fn practice_overview(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, String, String)>> {
+pub fn practice_overview(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(i32, String, String, String)>> {
     use super::schema::counselors;
     couples::table
         .inner_join(counselors::table)

@@ -95,7 +95,12 @@ pub fn load(
         setbacks::happened_on,
         setbacks::created_at,
     );
-    let to_setback = |(couple_id, severity, happened_on, created_at): (i32, i32, NaiveDate, chrono::NaiveDateTime)| SetbackIn {
+    let to_setback = |(couple_id, severity, happened_on, created_at): (
+        i32,
+        i32,
+        NaiveDate,
+        chrono::NaiveDateTime,
+    )| SetbackIn {
         couple_id,
         severity,
         happened_on,

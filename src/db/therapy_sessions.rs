@@ -87,7 +87,11 @@ pub fn find_in_couple(conn: &mut DbConnection, couple_id: i32, id: i32) -> Query
 }
 
 /// The couple's sessions, latest first, at most `limit`.
-pub fn for_couple(conn: &mut DbConnection, couple_id: i32, limit: i64) -> QueryResult<Vec<SessionRow>> {
+pub fn for_couple(
+    conn: &mut DbConnection,
+    couple_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<SessionRow>> {
     therapy_sessions::table
         .filter(therapy_sessions::couple_id.eq(couple_id))
         .order(therapy_sessions::starts_at.desc())
@@ -123,7 +127,10 @@ pub fn last_started(
         .filter(therapy_sessions::status.eq(BOOKED))
         .filter(therapy_sessions::starts_at.le(now))
         .group_by(therapy_sessions::couple_id)
-        .select((therapy_sessions::couple_id, max(therapy_sessions::starts_at)))
+        .select((
+            therapy_sessions::couple_id,
+            max(therapy_sessions::starts_at),
+        ))
         .load(conn)
 }
 
@@ -138,6 +145,9 @@ pub fn next_starts(
         .filter(therapy_sessions::status.eq(BOOKED))
         .filter(therapy_sessions::starts_at.gt(now))
         .group_by(therapy_sessions::couple_id)
-        .select((therapy_sessions::couple_id, min(therapy_sessions::starts_at)))
+        .select((
+            therapy_sessions::couple_id,
+            min(therapy_sessions::starts_at),
+        ))
         .load(conn)
 }

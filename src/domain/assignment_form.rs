@@ -172,14 +172,16 @@ impl AssignmentForm {
             }
         }
         let cadence = match self.cadence.trim() {
-            "once" => parse_date(&mut e, "due_date", &self.due_date, "the due date").and_then(|due| {
-                if start.is_some_and(|s| due < s) {
-                    e.add("due_date", "The due date is before the start date.");
-                    None
-                } else {
-                    Some(Cadence::Once { due })
-                }
-            }),
+            "once" => {
+                parse_date(&mut e, "due_date", &self.due_date, "the due date").and_then(|due| {
+                    if start.is_some_and(|s| due < s) {
+                        e.add("due_date", "The due date is before the start date.");
+                        None
+                    } else {
+                        Some(Cadence::Once { due })
+                    }
+                })
+            }
             "daily" => Some(Cadence::Daily),
             "weekly" => Some(Cadence::Weekly),
             "weekdays" => {
@@ -202,7 +204,10 @@ impl AssignmentForm {
                     None
                 }
                 Err(_) => {
-                    e.add("interval_days", "Enter how many days apart, as a whole number.");
+                    e.add(
+                        "interval_days",
+                        "Enter how many days apart, as a whole number.",
+                    );
                     None
                 }
             },
@@ -286,7 +291,13 @@ mod tests {
         f.cadence = "every_n".into();
         for bad in ["0", "", "-2", "x", "400"] {
             f.interval_days = bad.into();
-            assert!(f.validate(Some(X)).unwrap_err().get("interval_days").is_some(), "{bad}");
+            assert!(
+                f.validate(Some(X))
+                    .unwrap_err()
+                    .get("interval_days")
+                    .is_some(),
+                "{bad}"
+            );
         }
         f.interval_days = "3".into();
         assert_eq!(f.validate(Some(X)).unwrap().cadence, Cadence::EveryNDays(3));
@@ -313,7 +324,11 @@ mod tests {
             safety_check: true,
         };
         let mut f = good();
-        assert!(f.validate(Some(safety)).unwrap_err().get("assignee").is_some());
+        assert!(f
+            .validate(Some(safety))
+            .unwrap_err()
+            .get("assignee")
+            .is_some());
         f.assignee = "b".into();
         assert_eq!(f.validate(Some(safety)).unwrap().assignee, Assignee::B);
     }

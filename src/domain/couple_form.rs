@@ -88,14 +88,21 @@ impl CoupleForm {
 
     pub fn validate(&self) -> Result<ValidCouple, Errors> {
         let mut e = Errors::default();
-        let label = validation::required_text(&mut e, "label", &self.label, 100, "a label for the couple");
+        let label =
+            validation::required_text(&mut e, "label", &self.label, 100, "a label for the couple");
         let breach_by = BreachBy::parse(self.breach_by.trim());
         if breach_by.is_none() {
-            e.add("breach_by", "Choose which partner broke trust, or that it is not stated.");
+            e.add(
+                "breach_by",
+                "Choose which partner broke trust, or that it is not stated.",
+            );
         }
         let confidentiality = Confidentiality::parse(self.confidentiality.trim());
         if confidentiality.is_none() {
-            e.add("confidentiality", "Choose the couple's confidentiality policy.");
+            e.add(
+                "confidentiality",
+                "Choose the couple's confidentiality policy.",
+            );
         }
         let start_date = parse_date(&mut e, "start_date", &self.start_date, "the start date");
         let mut partner = |prefix: &str, name: &str, email: &str, tz: &str, which: &str| {
@@ -115,9 +122,18 @@ impl CoupleForm {
             }
         };
         let a = partner("a", &self.a_name, &self.a_email, &self.a_time_zone, "first");
-        let b = partner("b", &self.b_name, &self.b_email, &self.b_time_zone, "second");
+        let b = partner(
+            "b",
+            &self.b_name,
+            &self.b_email,
+            &self.b_time_zone,
+            "second",
+        );
         if !a.email.is_empty() && a.email == b.email {
-            e.add("b_email", "Each partner needs their own email address; they sign in separately.");
+            e.add(
+                "b_email",
+                "Each partner needs their own email address; they sign in separately.",
+            );
         }
         match (breach_by, confidentiality, start_date) {
             (Some(breach_by), Some(confidentiality), Some(start_date)) if e.is_empty() => {
@@ -171,7 +187,13 @@ mod tests {
         f.start_date = "yesterday".into();
         f.breach_by = "nobody".into();
         let e = f.validate().unwrap_err();
-        for field in ["b_name", "a_email", "b_time_zone", "start_date", "breach_by"] {
+        for field in [
+            "b_name",
+            "a_email",
+            "b_time_zone",
+            "start_date",
+            "breach_by",
+        ] {
             assert!(e.get(field).is_some(), "{field} flagged");
         }
         assert!(e.get("label").is_none());

@@ -179,7 +179,11 @@ fn days_since(then: NaiveDateTime, now: DateTime<Utc>, tz: Tz) -> i64 {
 
 /// Build every couple's row, flags raised, sorted by attention (highest score first, then
 /// by label).
-pub fn summarize(loaded: &Loaded, thresholds: &Thresholds, now: DateTime<Utc>) -> Vec<CoupleSummary> {
+pub fn summarize(
+    loaded: &Loaded,
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> Vec<CoupleSummary> {
     let done: HashSet<Submitted> = loaded.submitted.iter().copied().collect();
     let mut partners_of: HashMap<i32, Vec<&PartnerIn>> = HashMap::new();
     for p in &loaded.partners {
@@ -209,8 +213,7 @@ pub fn summarize(loaded: &Loaded, thresholds: &Thresholds, now: DateTime<Utc>) -
         .couples
         .iter()
         .map(|c| {
-            let mut partners: Vec<&PartnerIn> =
-                partners_of.get(&c.id).cloned().unwrap_or_default();
+            let mut partners: Vec<&PartnerIn> = partners_of.get(&c.id).cloned().unwrap_or_default();
             partners.sort_by_key(|p| p.slot.as_str());
             let assignments = assignments_of.get(&c.id).cloned().unwrap_or_default();
             let mut figures = CoupleFigures {
@@ -403,7 +406,10 @@ mod tests {
         // the window there runs 4th..17th and the 3rd is no longer in it.
         l.partners[0].tz = chrono_tz::Pacific::Kiritimati;
         let s = one(&l);
-        assert_eq!(s.partners[0].completion.made, 14, "Sam, in UTC, made all 14");
+        assert_eq!(
+            s.partners[0].completion.made, 14,
+            "Sam, in UTC, made all 14"
+        );
         let c = s.partners.iter().find(|p| p.id == 11).unwrap().completion;
         // Alex: 13 of 14 made (the 17th is owed today, not yet written).
         assert_eq!((c.made, c.owed, c.overdue), (13, 14, 0));
@@ -524,6 +530,9 @@ mod tests {
     #[test]
     fn next_due_starts_from_local_today() {
         let a = daily(1, 1, "both", "2026-03-20");
-        assert_eq!(next_due(&a.schedule, chrono_tz::UTC, now()), Some(d("2026-03-20")));
+        assert_eq!(
+            next_due(&a.schedule, chrono_tz::UTC, now()),
+            Some(d("2026-03-20"))
+        );
     }
 }

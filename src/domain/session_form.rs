@@ -71,7 +71,10 @@ impl SessionForm {
         let duration = match self.duration.trim().parse::<i32>() {
             Ok(m) if (10..=480).contains(&m) => Some(m),
             _ => {
-                e.add("duration", "Choose a length between 10 minutes and 8 hours.");
+                e.add(
+                    "duration",
+                    "Choose a length between 10 minutes and 8 hours.",
+                );
                 None
             }
         };
@@ -121,7 +124,10 @@ mod tests {
         assert_eq!(v.starts_at.to_string(), "2026-07-01 13:30:00");
         assert_eq!(v.duration_minutes, 50);
         let back = SessionForm::from_stored(v.starts_at, 50, "", chrono_tz::Europe::London);
-        assert_eq!((back.date.as_str(), back.time.as_str()), ("2026-07-01", "14:30"));
+        assert_eq!(
+            (back.date.as_str(), back.time.as_str()),
+            ("2026-07-01", "14:30")
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 pub mod account;
 pub mod assignments;
-pub mod couples;
 pub mod counselors;
+pub mod couples;
 pub mod dashboard;
 pub mod errors;
 pub mod exercises;

@@ -12,8 +12,8 @@ use crate::domain::validation::Errors;
 use crate::error::AppError;
 use crate::views::{self, assignments::ExerciseChoice, Ctx};
 use crate::web::couples::{
-    after_change, audit_event, change_couple, counselor_tz, parse_id, record_denied,
-    view_couple, Change,
+    after_change, audit_event, change_couple, counselor_tz, parse_id, record_denied, view_couple,
+    Change,
 };
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
@@ -184,9 +184,9 @@ async fn create(
         Change::Done(Created::Done) => Ok(see_other(&format!(
             "/couples/{id}?notice=assignment-created"
         ))),
-        Change::Done(Created::Resent) => {
-            Ok(see_other(&format!("/couples/{id}?notice=already-submitted")))
-        }
+        Change::Done(Created::Resent) => Ok(see_other(&format!(
+            "/couples/{id}?notice=already-submitted"
+        ))),
         Change::Done(Created::Invalid(form, errors)) => {
             let (couple, (partners, exercises)) = view_couple(
                 &state,
@@ -230,30 +230,44 @@ async fn change_status(
         _ => return Err(AppError::NotFound),
     };
     let request_id = ctx.request_id.clone();
-    let outcome = change_couple(&state, me.id, id, audit_action, &ctx.request_id, move |conn, c| {
-        let a = match db::assignments::find_in_couple(conn, c.id, aid) {
-            Ok(a) => a,
-            Err(diesel::result::Error::NotFound) => {
-                record_denied(conn, me.id, c.id, "assignment.denied", audit_action, &request_id)?;
-                return Ok(None);
+    let outcome = change_couple(
+        &state,
+        me.id,
+        id,
+        audit_action,
+        &ctx.request_id,
+        move |conn, c| {
+            let a = match db::assignments::find_in_couple(conn, c.id, aid) {
+                Ok(a) => a,
+                Err(diesel::result::Error::NotFound) => {
+                    record_denied(
+                        conn,
+                        me.id,
+                        c.id,
+                        "assignment.denied",
+                        audit_action,
+                        &request_id,
+                    )?;
+                    return Ok(None);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let tz = counselor_tz(conn, me.id)?;
+            let today = Utc::now().with_timezone(&tz).date_naive();
+            let changed = match audit_action {
+                "assignment.pause" => db::assignments::pause(conn, &a, today)?,
+                "assignment.resume" => db::assignments::resume(conn, &a, today)?,
+                _ => db::assignments::end(conn, &a, today)?,
+            };
+            if changed == Changed::Done {
+                db::audit::record(
+                    conn,
+                    &audit_event(me.id, audit_action, c.id, &request_id).target("assignment", aid),
+                )?;
             }
-            Err(e) => return Err(e.into()),
-        };
-        let tz = counselor_tz(conn, me.id)?;
-        let today = Utc::now().with_timezone(&tz).date_naive();
-        let changed = match audit_action {
-            "assignment.pause" => db::assignments::pause(conn, &a, today)?,
-            "assignment.resume" => db::assignments::resume(conn, &a, today)?,
-            _ => db::assignments::end(conn, &a, today)?,
-        };
-        if changed == Changed::Done {
-            db::audit::record(
-                conn,
-                &audit_event(me.id, audit_action, c.id, &request_id).target("assignment", aid),
-            )?;
-        }
-        Ok(Some(()))
-    })
+            Ok(Some(()))
+        },
+    )
     .await?;
     match outcome {
         Change::Done(None) => Err(AppError::NotFound),

@@ -216,12 +216,14 @@ async fn list(
         .collect();
     let practice: Option<Vec<views::couples::PracticeCouple>> = practice.map(|all| {
         all.into_iter()
-            .map(|(id, label, status, counselor)| views::couples::PracticeCouple {
-                id,
-                label,
-                status,
-                counselor,
-            })
+            .map(
+                |(id, label, status, counselor)| views::couples::PracticeCouple {
+                    id,
+                    label,
+                    status,
+                    counselor,
+                },
+            )
             .collect()
     });
     let request_id = ctx.request_id.clone();
@@ -328,28 +330,35 @@ async fn show(
     let id = parse_id(&path)?;
     let now = Utc::now();
     let (couple, (partners, assignments, titles, pauses, submitted, sessions, next, tz)) =
-        view_couple(&state, me.id, id, "couple.view", &ctx.request_id, move |conn, c| {
-            let partners = db::couples::partners_of(conn, c.id)?;
-            let assignments = db::assignments::for_couple(conn, c.id)?;
-            let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-            let pauses = db::assignments::pauses_for(conn, &ids)?;
-            let exercise_ids: Vec<i32> = assignments.iter().map(|a| a.exercise_id).collect();
-            let titles = db::assignments::exercise_titles(conn, &exercise_ids)?;
-            let submitted = db::dashboard::submitted_for_couple(conn, c.id, now)?;
-            let sessions = db::therapy_sessions::for_couple(conn, c.id, 50)?;
-            let next = db::therapy_sessions::next_for_couple(conn, c.id, now.naive_utc())?;
-            let tz = counselor_tz(conn, me.id)?;
-            Ok((
-                partners,
-                assignments,
-                titles,
-                pauses,
-                submitted,
-                sessions,
-                next,
-                tz,
-            ))
-        })
+        view_couple(
+            &state,
+            me.id,
+            id,
+            "couple.view",
+            &ctx.request_id,
+            move |conn, c| {
+                let partners = db::couples::partners_of(conn, c.id)?;
+                let assignments = db::assignments::for_couple(conn, c.id)?;
+                let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+                let pauses = db::assignments::pauses_for(conn, &ids)?;
+                let exercise_ids: Vec<i32> = assignments.iter().map(|a| a.exercise_id).collect();
+                let titles = db::assignments::exercise_titles(conn, &exercise_ids)?;
+                let submitted = db::dashboard::submitted_for_couple(conn, c.id, now)?;
+                let sessions = db::therapy_sessions::for_couple(conn, c.id, 50)?;
+                let next = db::therapy_sessions::next_for_couple(conn, c.id, now.naive_utc())?;
+                let tz = counselor_tz(conn, me.id)?;
+                Ok((
+                    partners,
+                    assignments,
+                    titles,
+                    pauses,
+                    submitted,
+                    sessions,
+                    next,
+                    tz,
+                ))
+            },
+        )
         .await?;
     let done: std::collections::HashSet<Submitted> = submitted.into_iter().collect();
     let views: Vec<AssignmentView> = assignments
@@ -417,11 +426,15 @@ async fn edit_form(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path)?;
-    let (couple, partners) =
-        view_couple(&state, me.id, id, "couple.view_edit", &ctx.request_id, |conn, c| {
-            Ok(db::couples::partners_of(conn, c.id)?)
-        })
-        .await?;
+    let (couple, partners) = view_couple(
+        &state,
+        me.id,
+        id,
+        "couple.view_edit",
+        &ctx.request_id,
+        |conn, c| Ok(db::couples::partners_of(conn, c.id)?),
+    )
+    .await?;
     if couple.is_closed() {
         return Ok(see_other(&format!("/couples/{id}?notice=couple-closed")));
     }
@@ -464,9 +477,14 @@ async fn update(
         Ok(v) => v,
         Err(errors) => {
             // Only the couple's own counselor may see the form come back.
-            view_couple(&state, me.id, id, "couple.view_edit", &ctx.request_id, |_, _| {
-                Ok(())
-            })
+            view_couple(
+                &state,
+                me.id,
+                id,
+                "couple.view_edit",
+                &ctx.request_id,
+                |_, _| Ok(()),
+            )
             .await?;
             let back = format!("/couples/{id}");
             return Ok(html_invalid(views::couples::couple_form(
@@ -482,11 +500,21 @@ async fn update(
     };
     let new = to_new_couple(valid);
     let request_id = ctx.request_id.clone();
-    let outcome = change_couple(&state, me.id, id, "couple.update", &ctx.request_id, move |conn, c| {
-        db::couples::update(conn, c.id, &new)?;
-        db::audit::record(conn, &audit_event(me.id, "couple.update", c.id, &request_id))?;
-        Ok(())
-    })
+    let outcome = change_couple(
+        &state,
+        me.id,
+        id,
+        "couple.update",
+        &ctx.request_id,
+        move |conn, c| {
+            db::couples::update(conn, c.id, &new)?;
+            db::audit::record(
+                conn,
+                &audit_event(me.id, "couple.update", c.id, &request_id),
+            )?;
+            Ok(())
+        },
+    )
     .await?;
     Ok(after_change(id, outcome, "couple-updated"))
 }
@@ -512,19 +540,26 @@ async fn set_status(
         return Err(AppError::BadRequest("unknown status".into()));
     };
     let request_id = ctx.request_id.clone();
-    let outcome = change_couple(&state, me.id, id, "couple.status", &ctx.request_id, move |conn, c| {
-        if c.status() == status {
-            return Ok(false);
-        }
-        db::couples::set_status(conn, c.id, status)?;
-        let action = match status {
-            CoupleStatus::Active => "couple.resume",
-            CoupleStatus::Paused => "couple.pause",
-            CoupleStatus::Closed => "couple.close",
-        };
-        db::audit::record(conn, &audit_event(me.id, action, c.id, &request_id))?;
-        Ok(true)
-    })
+    let outcome = change_couple(
+        &state,
+        me.id,
+        id,
+        "couple.status",
+        &ctx.request_id,
+        move |conn, c| {
+            if c.status() == status {
+                return Ok(false);
+            }
+            db::couples::set_status(conn, c.id, status)?;
+            let action = match status {
+                CoupleStatus::Active => "couple.resume",
+                CoupleStatus::Paused => "couple.pause",
+                CoupleStatus::Closed => "couple.close",
+            };
+            db::audit::record(conn, &audit_event(me.id, action, c.id, &request_id))?;
+            Ok(true)
+        },
+    )
     .await?;
     let notice = match status {
         CoupleStatus::Active => "couple-resumed",
@@ -543,12 +578,7 @@ async fn reassign_form(
     let id = parse_id(&path)?;
     let (couple, counselors) = state
         .db
-        .read(move |conn| {
-            Ok((
-                db::couples::by_id(conn, id)?,
-                db::counselors::all(conn)?,
-            ))
-        })
+        .read(move |conn| Ok((db::couples::by_id(conn, id)?, db::counselors::all(conn)?)))
         .await?;
     Ok(html(views::couples::reassign_form(
         &ctx,
@@ -595,14 +625,17 @@ async fn reassign(
         })
         .await?;
     match done {
-        Ok(target) if target == admin.0.id => {
-            Ok(see_other(&format!("/couples/{id}?notice=couple-reassigned")))
-        }
+        Ok(target) if target == admin.0.id => Ok(see_other(&format!(
+            "/couples/{id}?notice=couple-reassigned"
+        ))),
         Ok(_) => Ok(see_other("/couples?notice=couple-reassigned")),
         Err(couple) => {
             let counselors = state.db.read(|conn| Ok(db::counselors::all(conn)?)).await?;
             let mut errors = Errors::default();
-            errors.add("counselor_id", "Choose an active counselor of the practice.");
+            errors.add(
+                "counselor_id",
+                "Choose an active counselor of the practice.",
+            );
             Ok(html_invalid(views::couples::reassign_form(
                 &ctx,
                 couple.id,

@@ -79,9 +79,13 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
 /// Notices added by later areas.
 fn extra_notice(key: &str) -> Option<&'static str> {
     Some(match key {
-        "couple-created" => "The couple was added. Next, assign an exercise or book their first session.",
+        "couple-created" => {
+            "The couple was added. Next, assign an exercise or book their first session."
+        }
         "couple-updated" => "The couple's details were saved.",
-        "couple-paused" => "The work with this couple is paused. They are off your dashboard until you resume.",
+        "couple-paused" => {
+            "The work with this couple is paused. They are off your dashboard until you resume."
+        }
         "couple-resumed" => "The work with this couple has resumed.",
         "couple-closed-now" => "The couple is closed. Their record stays readable.",
         "couple-closed" => "This couple is closed, so nothing was changed.",

@@ -100,10 +100,7 @@ async fn a_calm_couple_raises_no_flag() {
     assert!(row.contains("14 of 14"), "{row}");
     assert!(!row.contains("badge-flag") && !row.contains("badge-danger"));
     assert!(page.contains("Nothing needs your attention right now"));
-    assert!(
-        app.count("audit_log") > 0,
-        "the view is audited"
-    );
+    assert!(app.count("audit_log") > 0, "the view is audited");
 }
 
 #[tokio::test]
@@ -126,9 +123,15 @@ async fn a_severe_setback_since_the_last_session_is_flagged() {
     let row = row_of(&page, "Severe");
     assert!(row.contains("Severe setback"));
     assert!(row.contains("A setback of severity 5 was logged since the last session."));
-    assert!(!page.contains("private words"), "setback text never on the dashboard");
+    assert!(
+        !page.contains("private words"),
+        "setback text never on the dashboard"
+    );
     assert!(!row_of(&page, "Discussed").contains("Severe setback"));
-    assert!(row_of(&page, "Discussed").contains("Severity 5"), "latest setback shown");
+    assert!(
+        row_of(&page, "Discussed").contains("Severity 5"),
+        "latest setback shown"
+    );
     assert!(!row_of(&page, "Mild").contains("Severe setback"));
     // Sorted by attention: the flagged couple first.
     assert!(page.find(">Severe</a>").unwrap() < page.find(">Discussed</a>").unwrap());
@@ -148,7 +151,10 @@ async fn trust_drop_and_trust_gap_are_flagged_with_reasons() {
     let (_, page) = app.get_html("/dashboard").await;
     let dropping = row_of(&page, "Dropping");
     assert!(dropping.contains("Trust drop"));
-    assert!(dropping.contains("Sam Rivera&#39;s trust rating fell from 7 to 5.") || dropping.contains("Sam Rivera's trust rating fell from 7 to 5."));
+    assert!(
+        dropping.contains("Sam Rivera&#39;s trust rating fell from 7 to 5.")
+            || dropping.contains("Sam Rivera's trust rating fell from 7 to 5.")
+    );
     assert!(!dropping.contains("Trust gap"), "5 and 7 are 2 apart");
     let apart = row_of(&page, "Apart");
     assert!(apart.contains("Trust gap") && apart.contains("3 points apart (4 and 7)"));
@@ -181,7 +187,10 @@ async fn silence_and_overdue_entries_are_flagged() {
     let silent_row = row_of(&page, "Silent");
     assert!(silent_row.contains("Silence"));
     assert!(silent_row.contains("Nothing from Sam Rivera for 6 days."));
-    assert!(silent_row.contains("Overdue"), "the missed days are overdue too");
+    assert!(
+        silent_row.contains("Overdue"),
+        "the missed days are overdue too"
+    );
     let late_row = row_of(&page, "Late");
     assert!(late_row.contains("Alex Chen has 2 overdue entries."));
     assert!(!late_row.contains("Silence"));
@@ -207,7 +216,10 @@ async fn paused_and_closed_couples_and_other_counselors_couples_stay_off_the_das
     calm_couple(&admin, "Mine").await;
     let theirs = create_couple(&other, "Theirs", "b").await;
     admin
-        .post_form(&format!("/couples/{paused}/status"), &[("status", "paused")])
+        .post_form(
+            &format!("/couples/{paused}/status"),
+            &[("status", "paused")],
+        )
         .await;
     let (_, page) = admin.get_html("/dashboard").await;
     assert!(page.contains(">Mine</a>"));
