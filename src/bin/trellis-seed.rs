@@ -187,7 +187,7 @@ fn seed_couple(
                     ));
                     history[i].push(trust[i]);
                     last_entry[i] = Some(at);
-                    if day % 7 == 0 {
+                    if day.is_multiple_of(7) {
                         values.push(format!(
                             "({couple_id},{partner},{weekly},{weekly_id},'{date}','submitted','counselor',{},NULL,'{at}','{at}','{at}')",
                             trust[i]

@@ -114,7 +114,7 @@ async fn new_form(
 enum Created {
     Done,
     Resent,
-    Invalid(AssignmentForm, Errors),
+    Invalid(Box<(AssignmentForm, Errors)>),
 }
 
 async fn create(
@@ -162,7 +162,7 @@ async fn create(
                             "The couple's record does not say which partner this exercise is for. Choose who does it.".into(),
                         );
                     }
-                    return Ok(Created::Invalid(form, errors));
+                    return Ok(Created::Invalid(Box::new((form, errors))));
                 }
             };
             if !db::forms::claim(conn, &once)? {
@@ -187,7 +187,8 @@ async fn create(
         Change::Done(Created::Resent) => Ok(see_other(&format!(
             "/couples/{id}?notice=already-submitted"
         ))),
-        Change::Done(Created::Invalid(form, errors)) => {
+        Change::Done(Created::Invalid(invalid)) => {
+            let (form, errors) = *invalid;
             let (couple, (partners, exercises)) = view_couple(
                 &state,
                 me.id,
