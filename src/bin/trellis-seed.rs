@@ -221,8 +221,12 @@ fn seed_couple(
         // Setbacks: about one a month; sessions every other week, one booked ahead.
         let days = (today - start).num_days();
         let mut rows = Vec::new();
-        for _ in 0..(days / 30).max(1) {
-            let d = start + Duration::days(rng.gen_range(0..=days));
+        let mut dates: Vec<NaiveDate> = (0..(days / 30).max(1))
+            .map(|_| start + Duration::days(rng.gen_range(0..=days)))
+            .collect();
+        // Logged in order, as they would be: the latest id is the latest setback.
+        dates.sort();
+        for d in dates {
             let at = d.and_hms_opt(21, 0, 0).unwrap_or_default();
             rows.push(format!(
                 "({couple_id},{},'{d}','seeded',{},'counselor','{at}','{at}')",

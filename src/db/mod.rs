@@ -4,6 +4,7 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod audit_batch;
 pub mod counselors;
 pub mod couples;
 pub mod dashboard;

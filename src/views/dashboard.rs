@@ -155,7 +155,7 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                                             @if i == 0 {
                                                 td rowspan=(rows_span) {
                                                     @match &c.latest_setback {
-                                                        Some(s) => { "Severity " (s.severity) span.attention-reason { (s.happened_on.format("%-d %b").to_string()) } },
+                                                        Some(s) => { "Severity " (s.severity) span.attention-reason { (s.happened_on.format("%-d %b %Y").to_string()) } },
                                                         None => span.muted { "none" },
                                                     }
                                                 }

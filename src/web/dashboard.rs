@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::auth::Counselor;
-use crate::db::{self, audit::NewAudit};
+use crate::db::{self, audit::NewAudit, audit_batch::AuditBatcher};
 use crate::domain::attention::Flag;
 use crate::domain::dashboard::{flag_counts, summarize};
 use crate::error::AppError;
@@ -13,7 +13,9 @@ use crate::views::{self, dashboard::DashboardPage, Ctx};
 use crate::web::{html, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/dashboard", web::get().to(show));
+    // One group-commit audit writer per worker: see db::audit_batch.
+    cfg.app_data(web::Data::new(AuditBatcher::default()))
+        .route("/dashboard", web::get().to(show));
 }
 
 #[derive(Deserialize)]
@@ -25,6 +27,7 @@ async fn show(
     state: State,
     ctx: Ctx,
     me: Counselor,
+    audit: web::Data<AuditBatcher>,
     q: Option<web::Query<DashboardQuery>>,
 ) -> Result<HttpResponse, AppError> {
     // Unknown or malformed filters are ignored: the whole dashboard is shown.
@@ -43,16 +46,12 @@ async fn show(
     let rows = summarize(&loaded, &thresholds, now);
     // One audit row per view, naming the couples whose figures were shown.
     let shown: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-    let request_id = ctx.request_id.clone();
-    state
-        .db
-        .write(move |conn| {
-            Ok(db::audit::record(
-                conn,
-                &NewAudit::new("counselor", Some(me.id), "dashboard.view", &request_id)
-                    .detail(format!("couples={}", shown.join(","))),
-            )?)
-        })
+    audit
+        .record(
+            &state.db,
+            NewAudit::new("counselor", Some(me.id), "dashboard.view", &ctx.request_id)
+                .detail(format!("couples={}", shown.join(","))),
+        )
         .await?;
     let counts = flag_counts(&rows);
     let total = rows.len();
