@@ -3,9 +3,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{assignment_pauses, assignments};
+use super::schema::{assignment_pauses, assignments, exercises};
 use super::DbConnection;
+use crate::domain::assignment_form::ValidAssignment;
 use crate::domain::occurrence::{Cadence, Pause, Schedule, WeekdaySet};
+use crate::insert_returning_id;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = assignments)]
@@ -112,4 +114,112 @@ pub fn find_in_couple(
         .filter(assignments::couple_id.eq(couple_id))
         .select(AssignmentRow::as_select())
         .first(conn)
+}
+
+/// Create an assignment; returns its id. Call inside a write transaction.
+pub fn create(conn: &mut DbConnection, couple_id: i32, v: &ValidAssignment) -> QueryResult<i32> {
+    let now = super::now();
+    let (weekdays, interval_days, due_date) = v.cadence_columns();
+    insert_returning_id!(
+        conn,
+        assignments,
+        (
+            assignments::couple_id.eq(couple_id),
+            assignments::exercise_id.eq(v.exercise_id),
+            assignments::assignee.eq(v.assignee.as_str()),
+            assignments::cadence.eq(v.cadence.code()),
+            assignments::weekdays.eq(weekdays),
+            assignments::interval_days.eq(interval_days),
+            assignments::start_date.eq(v.start_date),
+            assignments::end_date.eq(v.end_date),
+            assignments::due_date.eq(due_date),
+            assignments::note.eq(&v.note),
+            assignments::reminders.eq(v.reminders),
+            assignments::status.eq("active"),
+            assignments::created_at.eq(now),
+            assignments::updated_at.eq(now),
+        )
+    )
+}
+
+/// What a status change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Done,
+    /// The assignment was not in a state that allows this (e.g. resuming an active one).
+    NotApplicable,
+}
+
+/// Pause from `today` on: nothing is owed until it is resumed.
+pub fn pause(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> QueryResult<Changed> {
+    if a.status != "active" {
+        return Ok(Changed::NotApplicable);
+    }
+    diesel::insert_into(assignment_pauses::table)
+        .values((
+            assignment_pauses::assignment_id.eq(a.id),
+            assignment_pauses::start_date.eq(today),
+        ))
+        .execute(conn)?;
+    set_status(conn, a.id, "paused")
+}
+
+/// Resume: the open pause ends yesterday, so today is owed again.
+pub fn resume(
+    conn: &mut DbConnection,
+    a: &AssignmentRow,
+    today: NaiveDate,
+) -> QueryResult<Changed> {
+    if a.status != "paused" {
+        return Ok(Changed::NotApplicable);
+    }
+    let yesterday = today.pred_opt().unwrap_or(today);
+    diesel::update(
+        assignment_pauses::table
+            .filter(assignment_pauses::assignment_id.eq(a.id))
+            .filter(assignment_pauses::end_date.is_null()),
+    )
+    .set(assignment_pauses::end_date.eq(yesterday))
+    .execute(conn)?;
+    set_status(conn, a.id, "active")
+}
+
+/// End: nothing is owed after today. Open pauses are closed too.
+pub fn end(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> QueryResult<Changed> {
+    if a.status == "ended" {
+        return Ok(Changed::NotApplicable);
+    }
+    let end = a.end_date.map_or(today, |e| e.min(today));
+    diesel::update(
+        assignment_pauses::table
+            .filter(assignment_pauses::assignment_id.eq(a.id))
+            .filter(assignment_pauses::end_date.is_null()),
+    )
+    .set(assignment_pauses::end_date.eq(end))
+    .execute(conn)?;
+    diesel::update(assignments::table.find(a.id))
+        .set(assignments::end_date.eq(end))
+        .execute(conn)?;
+    set_status(conn, a.id, "ended")
+}
+
+fn set_status(conn: &mut DbConnection, id: i32, status: &str) -> QueryResult<Changed> {
+    diesel::update(assignments::table.find(id))
+        .set((
+            assignments::status.eq(status),
+            assignments::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(Changed::Done)
+}
+
+/// Titles of the given exercises, for listing assignments.
+pub fn exercise_titles(
+    conn: &mut DbConnection,
+    exercise_ids: &[i32],
+) -> QueryResult<Vec<(i32, String, bool)>> {
+    exercises::table
+        .filter(exercises::id.eq_any(exercise_ids))
+        .select((exercises::id, exercises::title, exercises::safety_check))
+        .load(conn)
 }

@@ -256,3 +256,74 @@ pub fn set_status(
         ))
         .execute(conn)
 }
+
+/// Change the couple's record and both partners' details. Call inside a write transaction,
+/// after checking the couple is the counselor's.
+pub fn update(conn: &mut DbConnection, couple_id: i32, new: &NewCouple) -> QueryResult<()> {
+    let now = super::now();
+    diesel::update(couples::table.find(couple_id))
+        .set((
+            couples::label.eq(&new.label),
+            couples::breach_by.eq(new.breach_by.as_str()),
+            couples::confidentiality.eq(new.confidentiality.as_str()),
+            couples::start_date.eq(new.start_date),
+            couples::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    for (p, slot) in new.partners.iter().zip([Slot::A, Slot::B]) {
+        diesel::update(
+            partners::table
+                .filter(partners::couple_id.eq(couple_id))
+                .filter(partners::slot.eq(slot.as_str())),
+        )
+        .set((
+            partners::display_name.eq(&p.display_name),
+            partners::email.eq(&p.email),
+            partners::time_zone.eq(&p.time_zone),
+            partners::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Hand the couple to another counselor (practice admin only; the caller checks).
+pub fn reassign(conn: &mut DbConnection, couple_id: i32, counselor_id: i32) -> QueryResult<usize> {
+    diesel::update(couples::table.find(couple_id))
+        .set((
+            couples::counselor_id.eq(counselor_id),
+            couples::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+}
+
+/// Every open couple in the practice with its counselor's name, for the admin's
+/// reassignment list (labels only: no partner data).
+pub fn practice_overview(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(i32, String, String, String)>> {
+    use super::schema::counselors;
+    couples::table
+        .inner_join(counselors::table)
+        .filter(couples::status.ne(CoupleStatus::Closed.as_str()))
+        .order((counselors::display_name.asc(), couples::label.asc()))
+        .select((
+            couples::id,
+            couples::label,
+            couples::status,
+            counselors::display_name,
+        ))
+        .load(conn)
+}
+
+/// Both partners of many couples at once.
+pub fn partners_of_couples(
+    conn: &mut DbConnection,
+    couple_ids: &[i32],
+) -> QueryResult<Vec<PartnerRow>> {
+    partners::table
+        .filter(partners::couple_id.eq_any(couple_ids))
+        .order((partners::couple_id.asc(), partners::slot.asc()))
+        .select(PartnerRow::as_select())
+        .load(conn)
+}

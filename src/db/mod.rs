@@ -4,8 +4,10 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod audit_batch;
 pub mod counselors;
 pub mod couples;
+pub mod dashboard;
 pub mod entries;
 pub mod exercises;
 pub mod export;
@@ -19,6 +21,7 @@ pub mod schema;
 pub mod sessions;
 pub mod setbacks;
 pub mod sign_in_tokens;
+pub mod therapy_sessions;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,15 +1,19 @@
 //! Pure types and rules: no actix, no diesel. Unit tests live beside the code.
 
 pub mod answers;
+pub mod assignment_form;
 pub mod attention;
 pub mod couple;
+pub mod couple_form;
 pub mod csv_cell;
 pub mod custom_exercise;
+pub mod dashboard;
 pub mod entry;
 pub mod exercise;
 pub mod library;
 pub mod occurrence;
 pub mod reminder_plan;
 pub mod report;
+pub mod session_form;
 pub mod validation;
 pub mod visibility;

@@ -2,8 +2,11 @@
 //! with `(value)`, never with `PreEscaped`.
 
 pub mod account;
+pub mod assignments;
 pub mod chart;
 pub mod counselors;
+pub mod couples;
+pub mod dashboard;
 pub mod emails;
 pub mod entry_form;
 pub mod errors;

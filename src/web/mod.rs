@@ -1,6 +1,8 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
 pub mod assets;
+pub mod assignments;
+pub mod couples;
 pub mod csv_stream;
 pub mod dashboard;
 pub mod entries;
@@ -16,6 +18,7 @@ pub mod practice;
 pub mod reports;
 pub mod setbacks;
 pub mod setup;
+pub mod therapy_sessions;
 pub mod timeline;
 
 use actix_web::http::header;
@@ -42,6 +45,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(invitations::configure)
         .configure(timeline::configure)
         .configure(reports::configure)
+        .configure(couples::configure)
+        .configure(assignments::configure)
+        .configure(therapy_sessions::configure)
         .default_service(web::to(not_found));
 }
 
@@ -91,7 +97,30 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
 
 /// Notices added by later areas.
 fn extra_notice(key: &str) -> Option<&'static str> {
-    partner::notice(key)
+    if let Some(text) = partner::notice(key) {
+        return Some(text);
+    }
+    Some(match key {
+        "couple-created" => {
+            "The couple was added. Next, assign an exercise or book their first session."
+        }
+        "couple-updated" => "The couple's details were saved.",
+        "couple-paused" => {
+            "The work with this couple is paused. They are off your dashboard until you resume."
+        }
+        "couple-resumed" => "The work with this couple has resumed.",
+        "couple-closed-now" => "The couple is closed. Their record stays readable.",
+        "couple-closed" => "This couple is closed, so nothing was changed.",
+        "couple-reassigned" => "The couple was reassigned.",
+        "assignment-created" => "The exercise was assigned.",
+        "assignment-paused" => "The assignment is paused; nothing is owed until you resume it.",
+        "assignment-resumed" => "The assignment has resumed from today.",
+        "assignment-ended" => "The assignment has ended; nothing is owed after today.",
+        "session-booked" => "The session was booked.",
+        "session-moved" => "The session was moved.",
+        "session-cancelled" => "The session was cancelled.",
+        _ => return None,
+    })
 }
 
 /// Parse a posted form as ordered pairs (repeated keys allowed).

@@ -2,6 +2,8 @@
 //! its own (SQLite in a temp folder, or a fresh PostgreSQL database when
 //! TRELLIS_TEST_DATABASE_URL is set).
 
+mod couples;
+mod dashboard;
 mod exercises;
 mod foundation;
 mod helpers;

@@ -1,0 +1,2 @@
+DROP INDEX therapy_sessions_couple_status;
+DROP INDEX entries_dashboard;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Load test for the counselor dashboard.
+#
+#   scripts/bench-dashboard.sh            # seed data/bench.db if missing, serve, measure
+#   SEED=1 scripts/bench-dashboard.sh     # start again from a fresh database
+#
+# Needs a release build (cargo build --release) and wrk (apt-get install -y wrk).
+# Seeds 1,000 couples with two years of daily entries from both partners (~1.5M entries);
+# the measured counselor (bench@practice.test) has 40 couples.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+BIN="$TARGET_DIR/release/trellis"
+SEEDER="$TARGET_DIR/release/trellis-seed"
+DB="${BENCH_DB:-data/bench.db}"
+PORT="${BENCH_PORT:-18080}"
+PASSWORD="bench passphrase 2026"
+DURATION="${DURATION:-20s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+
+export TRELLIS__DATABASE__URL="sqlite://$DB"
+export TRELLIS__SERVER__PORT="$PORT"
+export TRELLIS__SERVER__BASE_URL="http://127.0.0.1:$PORT"
+export TRELLIS__REMINDERS__ENABLED=false
+export TRELLIS__EMAIL__TRANSPORT=memory
+export RUST_LOG="${RUST_LOG:-warn}"
+
+if [[ "${SEED:-0}" == "1" ]]; then rm -f "$DB" "$DB-wal" "$DB-shm"; fi
+if [[ ! -f "$DB" ]]; then
+  mkdir -p "$(dirname "$DB")"
+  "$SEEDER" --couples 1000 --per-counselor 40 --days 730 --password "$PASSWORD"
+fi
+
+"$BIN" serve &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$PORT/login" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+# Sign in: the login form wants the CSRF token from its own page and cookie.
+JAR=$(mktemp)
+CSRF=$(curl -fs -c "$JAR" "http://127.0.0.1:$PORT/login" \
+  | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
+curl -fs -b "$JAR" -c "$JAR" -o /dev/null \
+  --data-urlencode "email=bench@practice.test" \
+  --data-urlencode "password=$PASSWORD" \
+  --data-urlencode "csrf_token=$CSRF" \
+  "http://127.0.0.1:$PORT/login"
+SESSION=$(awk '$6 == "trellis_session" { print $7 }' "$JAR")
+rm -f "$JAR"
+if [[ -z "$SESSION" ]]; then echo "sign-in failed" >&2; exit 1; fi
+
+COUPLES=$(curl -fs -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard" \
+  | grep -o 'th scope="row"' | wc -l)
+echo "Dashboard shows $COUPLES couples. Warming up..."
+wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
+  -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard"

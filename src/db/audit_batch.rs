@@ -1,0 +1,73 @@
+//! Group commit for audit rows on hot read paths (the dashboard).
+//!
+//! Every view is audited, and on SQLite each commit waits for an fsync of the WAL
+//! (`synchronous=FULL`, about 2-3 ms on these disks) on the one writing connection, so one
+//! transaction per view caps a busy page at a few hundred views per second. Here requests
+//! hand their row to a per-worker flusher that writes everything queued so far in one
+//! transaction; each request still waits until its row is committed, so nothing is
+//! acknowledged before it is durable and nothing lives only in this process's memory once
+//! the response is sent.
+
+use std::sync::OnceLock;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::audit::{self, NewAudit};
+use super::Db;
+use crate::error::AppError;
+
+/// Most rows committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+type Pending = (NewAudit, oneshot::Sender<Result<(), String>>);
+
+/// One per HTTP worker (registered as app data); the flusher task starts on first use.
+#[derive(Default)]
+pub struct AuditBatcher {
+    tx: OnceLock<mpsc::UnboundedSender<Pending>>,
+}
+
+impl AuditBatcher {
+    /// Write `event`, batched with whatever other rows are waiting; returns once committed.
+    pub async fn record(&self, db: &Db, event: NewAudit) -> Result<(), AppError> {
+        let tx = self.tx.get_or_init(|| spawn_flusher(db.clone()));
+        let (done, wait) = oneshot::channel();
+        tx.send((event, done))
+            .map_err(|e| AppError::unexpected(e, "queue the audit row"))?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(AppError::unexpected(e, "write the audit rows")),
+            Err(e) => Err(AppError::unexpected(e, "wait for the audit rows")),
+        }
+    }
+}
+
+fn spawn_flusher(db: Db) -> mpsc::UnboundedSender<Pending> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Pending>();
+    actix_web::rt::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(p) => batch.push(p),
+                    Err(_) => break,
+                }
+            }
+            let (events, waiters): (Vec<NewAudit>, Vec<_>) = batch.into_iter().unzip();
+            let outcome = db
+                .write(move |conn| {
+                    for e in &events {
+                        audit::record(conn, e)?;
+                    }
+                    Ok(())
+                })
+                .await
+                .map_err(|e| format!("{e:?}"));
+            for w in waiters {
+                // A request that went away no longer waits; its row is written all the same.
+                let _ = w.send(outcome.clone());
+            }
+        }
+    });
+    tx
+}
