@@ -247,6 +247,8 @@ pub struct CouplePage<'a> {
     pub next_session: Option<&'a SessionRow>,
     pub counselor_tz: Tz,
     pub now: NaiveDateTime,
+    /// Trust ratings over the last 90 days, for the chart.
+    pub trust: &'a crate::db::report::TrustChartData,
 }
 
 fn completion_text(c: &Completion) -> String {
@@ -441,8 +443,23 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
                 }
                 p.small.muted { "Times are shown in your time zone (" (p.counselor_tz.name()) ")." }
             }
-            // Invitations and the entries timeline (partner portal) will go here.
-            section id="partner-activity" {}
+            section.card.stack id="partner-activity" {
+                h2 { "Trust over the last 90 days" }
+                (crate::views::report::couple_trust_chart(p.trust))
+                div.actions {
+                    (crate::views::timeline::timeline_link(c.id))
+                    a.btn.btn-secondary href={(base) "/report"} { "Session-prep report" }
+                    a.btn.btn-secondary href={(base) "/export.csv"} { "Export CSV" }
+                    @if !closed {
+                        (crate::web::invitations::invite_button(ctx, c.id))
+                    }
+                }
+                @if !closed {
+                    p.small.muted {
+                        "Both partners were invited by email when the couple was added. Sending the invitation again gives each partner a fresh sign-in link."
+                    }
+                }
+            }
             @if !closed {
                 section.card.stack {
                     h2 { "Status" }

@@ -304,14 +304,17 @@ async fn create(
     let new = to_new_couple(valid);
     let default_hour = i32::try_from(state.settings.reminders.default_hour).unwrap_or(19);
     let request_id = ctx.request_id.clone();
+    let settings = state.settings.clone();
     let created = state
         .db
         .write(move |conn| {
             if !db::forms::claim(conn, &once)? {
                 return Ok(None);
             }
-            let (id, _) = db::couples::create(conn, me.id, &new, default_hour)?;
+            let (id, partner_ids) = db::couples::create(conn, me.id, &new, default_hour)?;
             db::audit::record(conn, &audit_event(me.id, "couple.create", id, &request_id))?;
+            // Both partners are invited in the same transaction: no couple without invitations.
+            crate::web::invitations::queue_invitations(conn, &settings, id, &partner_ids)?;
             Ok(Some(id))
         })
         .await?;
@@ -347,6 +350,14 @@ async fn show(
                 let sessions = db::therapy_sessions::for_couple(conn, c.id, 50)?;
                 let next = db::therapy_sessions::next_for_couple(conn, c.id, now.naive_utc())?;
                 let tz = counselor_tz(conn, me.id)?;
+                let today = now.with_timezone(&tz).date_naive();
+                let trust = db::report::couple_trust_chart(
+                    conn,
+                    me.id,
+                    c.id,
+                    today - chrono::Duration::days(90),
+                    today,
+                )?;
                 Ok((
                     partners,
                     assignments,
@@ -355,11 +366,12 @@ async fn show(
                     submitted,
                     sessions,
                     next,
-                    tz,
+                    (tz, trust),
                 ))
             },
         )
         .await?;
+    let (tz, trust) = tz;
     let done: std::collections::HashSet<Submitted> = submitted.into_iter().collect();
     let views: Vec<AssignmentView> = assignments
         .into_iter()
@@ -407,6 +419,7 @@ async fn show(
             next_session: next.as_ref(),
             counselor_tz: tz,
             now: now.naive_utc(),
+            trust: &trust,
         },
     )))
 }

@@ -718,3 +718,60 @@ async fn the_counselor_can_resend_invitations_for_their_own_couples_only() {
     // The newest invitation signs in.
     sign_in_partner(&other.other_browser(), couple.b).await;
 }
+
+#[tokio::test]
+async fn a_couple_added_through_the_form_is_invited_and_can_sign_in() {
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    let (status, form) = app.get_html("/couples/new").await;
+    assert_eq!(status, StatusCode::OK);
+    let once = crate::helpers::hidden_value(&form, "form_once").expect("form_once");
+    let r = app
+        .post_form(
+            "/couples/new",
+            &[
+                ("label", "Okafor & Lind"),
+                ("breach_by", "a"),
+                ("confidentiality", "no_secrets"),
+                ("start_date", &today()),
+                ("a_name", "Jo Okafor"),
+                ("a_email", "jo@example.org"),
+                ("a_time_zone", "America/New_York"),
+                ("b_name", "Kim Lind"),
+                ("b_email", "kim@example.org"),
+                ("b_time_zone", "Europe/Berlin"),
+                ("form_once", &once),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "couple created");
+    let couple_page = location(&r);
+    assert_eq!(app.count("email_outbox"), 2, "both partners invited");
+
+    let (status, page) = app.get_html(&couple_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Timeline of entries and setbacks"));
+    assert!(page.contains("Session-prep report"));
+    assert!(page.contains("Send the invitation again") || page.contains("invite"));
+
+    let jo_id: i32 = app
+        .db
+        .read_blocking(|conn| {
+            Ok(partners::table
+                .filter(partners::email.eq("jo@example.org"))
+                .select(partners::id)
+                .first(conn)?)
+        })
+        .unwrap();
+    let (kind, subject, body) = last_email(&app, jo_id);
+    assert_eq!(kind, "invitation");
+    assert!(
+        !subject.to_lowercase().contains("therap") && !subject.to_lowercase().contains("counsel")
+    );
+    assert!(body.starts_with("Hello Jo,"));
+    let jo = app.other_browser();
+    sign_in_partner(&jo, jo_id).await;
+    let (status, home) = jo.get_html("/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("No secrets"));
+}
