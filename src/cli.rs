@@ -42,6 +42,15 @@ pub enum Command {
     /// Outgoing mail: send a test message, deliver the outbox now, show its state.
     #[command(subcommand)]
     Mail(crate::email::cli::MailCommand),
+    /// Plan due reminders into the outbox and deliver them: one pass, for cron.
+    SendReminders,
+    /// Seed synthetic couples into the (fresh) configured database and time one planning
+    /// pass. For measuring only.
+    #[command(hide = true)]
+    BenchPlan {
+        #[arg(long, default_value_t = 5000)]
+        couples: usize,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -60,6 +69,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             time_zone,
         } => create_counselor(&settings, &email, &name, admin, &time_zone),
         Command::Mail(command) => crate::email::cli::run(&settings, command),
+        Command::SendReminders => crate::scheduler::cli::send_reminders(&settings),
+        Command::BenchPlan { couples } => crate::scheduler::cli::bench_plan(&settings, couples),
     }
 }
 

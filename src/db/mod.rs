@@ -17,6 +17,7 @@ pub mod schema;
 pub mod sessions;
 pub mod setbacks;
 pub mod sign_in_tokens;
+pub mod unsubscribe;
 
 use std::path::Path;
 use std::time::Duration;

@@ -15,6 +15,7 @@ pub mod practice;
 pub mod setbacks;
 pub mod setup;
 pub mod timeline;
+pub mod unsubscribe;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(setbacks::configure)
         .configure(invitations::configure)
         .configure(timeline::configure)
+        .configure(unsubscribe::configure)
         .default_service(web::to(not_found));
 }
 

@@ -6,4 +6,5 @@ mod exercises;
 mod foundation;
 mod helpers;
 mod portal;
+mod reminders;
 mod visibility;
