@@ -28,13 +28,7 @@ pub fn digest_attention(
         .select((couples::id, couples::label, couples::start_date))
         .load(conn)?;
     let ids: Vec<i32> = couple_rows.iter().map(|c| c.0).collect();
-    type PartnerFigs = (
-        i32,
-        String,
-        Option<i32>,
-        Option<i32>,
-        Option<NaiveDateTime>,
-    );
+    type PartnerFigs = (i32, String, Option<i32>, Option<i32>, Option<NaiveDateTime>);
     let partner_rows: Vec<PartnerFigs> = partners::table
         .filter(partners::couple_id.eq_any(&ids))
         .order((partners::couple_id.asc(), partners::slot.asc()))

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::assignments::{AssignmentRow, PauseRow};
-use crate::db::couples::PartnerRow;
 use crate::db::counselors::CounselorRow;
+use crate::db::couples::PartnerRow;
 use crate::db::schema::{
     assignment_pauses, assignments, counselors, couples, entries, partners, therapy_sessions,
 };

@@ -8,10 +8,10 @@
 //! once (PostgreSQL: `ON CONFLICT DO NOTHING`; SQLite: the pass holds the write lock).
 //! Nothing lives in process memory that another process must see.
 
+pub mod cli;
 pub mod digest;
 pub mod load;
 pub mod plan;
-pub mod cli;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -182,7 +182,8 @@ fn write(
             .iter()
             .position(|(k, _)| *k != kind)
             .map_or(rows.len(), |n| start + n);
-        let batch: Vec<NewOutboxMessage> = rows[start..end].iter().map(|(_, m)| m.clone()).collect();
+        let batch: Vec<NewOutboxMessage> =
+            rows[start..end].iter().map(|(_, m)| m.clone()).collect();
         let inserted = insert_batch(conn, &batch)?;
         match kind {
             ReminderKind::Due => report.due += inserted,
@@ -317,7 +318,11 @@ const CHECKPOINT_EVERY_SECONDS: i64 = 300;
 
 /// Drop expired web sessions, day-old form tokens and expired unsubscribe tokens in one
 /// transaction; on SQLite also fold the write-ahead log back at most every five minutes.
-pub fn housekeeping(db: &Db, settings: &Settings, now: DateTime<Utc>) -> Result<Housekeeping, AppError> {
+pub fn housekeeping(
+    db: &Db,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Housekeeping, AppError> {
     let now_naive = now.naive_utc();
     let idle = now_naive - Duration::minutes(settings.auth.idle_timeout_minutes);
     let absolute = now_naive - Duration::hours(settings.auth.absolute_timeout_hours);
@@ -359,7 +364,10 @@ pub fn spawn_planner(db: Db, settings: Settings) -> Option<tokio::task::JoinHand
     };
     let every = std::time::Duration::from_secs(settings.reminders.interval_seconds.max(1));
     Some(runtime.spawn(async move {
-        tracing::info!(interval_seconds = every.as_secs(), "reminder planner started");
+        tracing::info!(
+            interval_seconds = every.as_secs(),
+            "reminder planner started"
+        );
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

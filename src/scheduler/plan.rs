@@ -13,8 +13,13 @@ use crate::domain::reminder_plan::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recipient {
     /// Index into the partners of `couple_id` in the snapshot.
-    Partner { couple_id: i32, partner_id: i32 },
-    Counselor { counselor_id: i32 },
+    Partner {
+        couple_id: i32,
+        partner_id: i32,
+    },
+    Counselor {
+        counselor_id: i32,
+    },
 }
 
 /// A reminder due now, before the outbox has been asked whether it went already.

@@ -186,7 +186,10 @@ pub fn reminder_appointment(first_name: &str, when: &str, links: &ReminderLinks<
     partner_reminder(
         first_name,
         "A reminder about tomorrow",
-        &[&line, "If you want to look over anything beforehand, it is all in Trellis."],
+        &[
+            &line,
+            "If you want to look over anything beforehand, it is all in Trellis.",
+        ],
         links,
     )
 }

@@ -288,14 +288,22 @@ pub struct ReminderForm {
 }
 
 fn reminder_settings(ctx: &Ctx, r: &ReminderForm, errors: &Errors) -> Markup {
-    let hours: Vec<(String, String)> = (0..24).map(|h| (h.to_string(), format!("{h:02}:00"))).collect();
+    let hours: Vec<(String, String)> = (0..24)
+        .map(|h| (h.to_string(), format!("{h:02}:00")))
+        .collect();
     let with_none: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
         .chain(hours.iter().cloned())
         .collect();
     let opts = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
     let hours = opts(&hours);
-    let hour_refs: Vec<(&str, &str)> = hours.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let none_refs: Vec<(&str, &str)> = with_none.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let hour_refs: Vec<(&str, &str)> = hours
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let none_refs: Vec<(&str, &str)> = with_none
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     html! {
         section.card {
             h2 { "Reminders" }

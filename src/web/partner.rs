@@ -355,7 +355,11 @@ async fn set_reminders(
         .ok();
     let quiet = reminder_plan::parse_quiet(&f.quiet_start, &f.quiet_end)
         .map_err(|e| {
-            let field = if f.quiet_start.trim().is_empty() { "quiet_start" } else { "quiet_end" };
+            let field = if f.quiet_start.trim().is_empty() {
+                "quiet_start"
+            } else {
+                "quiet_end"
+            };
             errors.add(field, e)
         })
         .ok();

@@ -80,10 +80,15 @@ async fn unsubscribe(
             let couple_id = db::couples::partner_by_id(conn, partner_id)?.couple_id;
             db::audit::record(
                 conn,
-                &NewAudit::new("partner", Some(partner_id), "partner.reminders.unsubscribe", &request_id)
-                    .target("partner", partner_id)
-                    .couple(couple_id)
-                    .detail(format!("changed={changed}")),
+                &NewAudit::new(
+                    "partner",
+                    Some(partner_id),
+                    "partner.reminders.unsubscribe",
+                    &request_id,
+                )
+                .target("partner", partner_id)
+                .couple(couple_id)
+                .detail(format!("changed={changed}")),
             )?;
             Ok(true)
         })

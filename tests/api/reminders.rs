@@ -80,7 +80,10 @@ async fn each_partner_gets_one_reminder_at_their_own_hour_in_their_own_zone() {
     assert!(!keys(&app).contains(&format!("due:{a}:{}:{d}", c.a)));
 
     let r = pass(&app, ny);
-    assert!(keys(&app).contains(&format!("due:{a}:{}:{d}", c.a)), "{r:?}");
+    assert!(
+        keys(&app).contains(&format!("due:{a}:{}:{d}", c.a)),
+        "{r:?}"
+    );
     // A second pass, and a later one in the same grace window, add nothing.
     assert_eq!(pass(&app, ny).total(), 0);
     assert_eq!(pass(&app, ny + Duration::minutes(30)).total(), 0);
@@ -137,8 +140,14 @@ async fn a_submitted_occurrence_gets_no_reminder_and_an_overdue_one_one_nudge() 
         for word in ["therap", "counsel", "couple", "trust", "session", "rivera"] {
             assert!(!s.contains(word), "{subject}");
         }
-        assert!(!text.contains("Rivera") && !text.contains("Tanaka"), "{text}");
-        assert!(unsubscribe.is_some_and(|u| u.contains("/unsubscribe/")), "{key}");
+        assert!(
+            !text.contains("Rivera") && !text.contains("Tanaka"),
+            "{text}"
+        );
+        assert!(
+            unsubscribe.is_some_and(|u| u.contains("/unsubscribe/")),
+            "{key}"
+        );
     }
 }
 
@@ -147,22 +156,36 @@ async fn quiet_hours_move_the_reminder_and_off_means_none() {
     let app = spawn_app().await;
     let (c, a) = couple_with_daily(&app).await;
     let d = day();
-    set_partner(&app, c.a, "reminder_hour = 23, quiet_start_hour = 22, quiet_end_hour = 7");
+    set_partner(
+        &app,
+        c.a,
+        "reminder_hour = 23, quiet_start_hour = 22, quiet_end_hour = 7",
+    );
     set_partner(&app, c.b, "reminders_enabled = false");
     pass(&app, at("UTC", d, 23));
     assert!(keys(&app).is_empty(), "{:?}", keys(&app));
     pass(&app, at("UTC", d + Duration::days(1), 7));
     let k = keys(&app);
     assert!(k.contains(&format!("due:{a}:{}:{d}", c.a)), "{k:?}");
-    assert!(!k.iter().any(|x| x.contains(&format!(":{}:", c.b))), "{k:?}");
+    assert!(
+        !k.iter().any(|x| x.contains(&format!(":{}:", c.b))),
+        "{k:?}"
+    );
 
     // The assignment's own switch, and a paused couple, stop everything.
     let app2 = spawn_app().await;
     let (c2, a2) = couple_with_daily(&app2).await;
-    app2.sql(&format!("UPDATE assignments SET reminders = false WHERE id = {a2}"));
+    app2.sql(&format!(
+        "UPDATE assignments SET reminders = false WHERE id = {a2}"
+    ));
     assert_eq!(pass(&app2, at("UTC", d, 19)).total(), 0);
-    app2.sql(&format!("UPDATE assignments SET reminders = true WHERE id = {a2}"));
-    app2.sql(&format!("UPDATE couples SET status = 'paused' WHERE id = {}", c2.id));
+    app2.sql(&format!(
+        "UPDATE assignments SET reminders = true WHERE id = {a2}"
+    ));
+    app2.sql(&format!(
+        "UPDATE couples SET status = 'paused' WHERE id = {}",
+        c2.id
+    ));
     assert_eq!(pass(&app2, at("UTC", d, 19)).due, 0);
 }
 
@@ -170,7 +193,9 @@ async fn quiet_hours_move_the_reminder_and_off_means_none() {
 async fn sessions_remind_both_partners_a_day_ahead_and_the_counselor_gets_a_digest() {
     let app = spawn_app().await;
     let (c, _) = couple_with_daily(&app).await;
-    app.sql(&format!("UPDATE counselors SET time_zone = 'UTC' WHERE email = '{ADMIN_EMAIL}'"));
+    app.sql(&format!(
+        "UPDATE counselors SET time_zone = 'UTC' WHERE email = '{ADMIN_EMAIL}'"
+    ));
     set_partner(&app, c.a, "latest_trust = 3, previous_trust = 8");
     let d = day();
     let starts = d.and_hms_opt(15, 0, 0).unwrap();
@@ -185,10 +210,16 @@ async fn sessions_remind_both_partners_a_day_ahead_and_the_counselor_gets_a_dige
     let r = pass(&app, (starts - Duration::hours(24)).and_utc());
     assert_eq!(r.session, 2, "{r:?}");
     let rows = reminders(&app);
-    let session: Vec<_> = rows.iter().filter(|r| r.0.starts_with("session:")).collect();
+    let session: Vec<_> = rows
+        .iter()
+        .filter(|r| r.0.starts_with("session:"))
+        .collect();
     assert_eq!(session[0].1, "A reminder about tomorrow");
     assert!(session[0].2.contains("15:00"), "{}", session[0].2);
-    assert_eq!(pass(&app, (starts - Duration::hours(23)).and_utc()).session, 0);
+    assert_eq!(
+        pass(&app, (starts - Duration::hours(23)).and_utc()).session,
+        0
+    );
 
     // The digest at 07:00 on the day: today's session and the trust flag, label in body only.
     let r = pass(&app, d.and_hms_opt(7, 0, 0).unwrap().and_utc());
@@ -196,7 +227,11 @@ async fn sessions_remind_both_partners_a_day_ahead_and_the_counselor_gets_a_dige
     let rows = reminders(&app);
     let digest = rows.iter().find(|r| r.0.starts_with("digest:")).unwrap();
     assert_eq!(digest.1, "Your day in Trellis");
-    assert!(digest.2.contains("15:00") && digest.2.contains("Rivera household"), "{}", digest.2);
+    assert!(
+        digest.2.contains("15:00") && digest.2.contains("Rivera household"),
+        "{}",
+        digest.2
+    );
     assert!(digest.2.to_lowercase().contains("trust"), "{}", digest.2);
     assert!(digest.3.contains("Rivera household"));
     assert!(digest.4.is_none());
@@ -244,10 +279,16 @@ async fn one_click_unsubscribe_works_without_a_csrf_token_and_bad_tokens_are_ref
 
     let bad = "/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     assert_eq!(app.get_html(bad).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(mail_client.post_raw(bad, &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        mail_client.post_raw(bad, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
     // The exemption is for this path only: other POSTs still need the token.
     assert_eq!(
-        mail_client.post_raw("/me/settings/reminders", &[]).await.status(),
+        mail_client
+            .post_raw("/me/settings/reminders", &[])
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert!(app.count("audit_log") >= 1);
