@@ -47,6 +47,15 @@ pub enum Command {
         #[command(subcommand)]
         what: crate::cli_export::ExportCommand,
     },
+    /// Plan due reminders into the outbox and deliver them: one pass, for cron.
+    SendReminders,
+    /// Seed synthetic couples into the (fresh) configured database and time one planning
+    /// pass. For measuring only.
+    #[command(hide = true)]
+    BenchPlan {
+        #[arg(long, default_value_t = 5000)]
+        couples: usize,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -66,6 +75,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => create_counselor(&settings, &email, &name, admin, &time_zone),
         Command::Mail(command) => crate::email::cli::run(&settings, command),
         Command::Export { what } => crate::cli_export::run(&settings, what),
+        Command::SendReminders => crate::scheduler::cli::send_reminders(&settings),
+        Command::BenchPlan { couples } => crate::scheduler::cli::bench_plan(&settings, couples),
     }
 }
 

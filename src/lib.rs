@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod scheduler;
 pub mod telemetry;
 pub mod views;
 pub mod web;
@@ -86,6 +87,7 @@ impl Application {
         .run();
         if settings.reminders.enabled {
             email::spawn_worker(db.clone(), mailer, settings.email.clone());
+            scheduler::spawn_planner(db.clone(), settings.clone());
         }
         Ok(Application { port, server, db })
     }

@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod setbacks;
 pub mod sign_in_tokens;
 pub mod therapy_sessions;
+pub mod unsubscribe;
 
 use std::path::Path;
 use std::time::Duration;

@@ -281,6 +281,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    unsubscribe_tokens (id) {
+        id -> Integer,
+        token_hash -> Text,
+        partner_id -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         window_start -> Timestamp,
@@ -310,6 +320,7 @@ diesel::joinable!(setbacks -> partners (partner_id));
 diesel::joinable!(therapy_sessions -> couples (couple_id));
 diesel::joinable!(email_attempts -> email_outbox (outbox_id));
 diesel::joinable!(sign_in_tokens -> partners (partner_id));
+diesel::joinable!(unsubscribe_tokens -> partners (partner_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     counselors,
@@ -330,6 +341,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     web_sessions,
     sign_in_tokens,
+    unsubscribe_tokens,
     rate_limits,
     form_submissions,
 );

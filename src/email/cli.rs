@@ -63,7 +63,8 @@ pub fn run(settings: &Settings, command: MailCommand) -> anyhow::Result<()> {
     }
 }
 
-fn deliver(settings: &Settings, db: db::Db) -> anyhow::Result<()> {
+/// Deliver everything due now and print the counts.
+pub fn deliver(settings: &Settings, db: db::Db) -> anyhow::Result<()> {
     let email = settings.email.clone();
     actix_web::rt::System::new().block_on(async move {
         // Inside the runtime: the SMTP pool starts its cleanup task when built.

@@ -100,6 +100,165 @@ pub fn sign_in_link(first_name: &str, link: &str, valid_minutes: i64) -> EmailBo
     }
 }
 
+/// Links every reminder to a partner carries.
+#[derive(Debug, Clone)]
+pub struct ReminderLinks<'a> {
+    /// Where the partner's portal starts.
+    pub portal: &'a str,
+    /// The partner's settings page (change the hour, quiet hours, time zone).
+    pub settings: &'a str,
+    /// One-click unsubscribe.
+    pub unsubscribe: &'a str,
+}
+
+fn reminder_footer_text(l: &ReminderLinks<'_>) -> String {
+    format!(
+        "\n--\nYou get these emails because reminders are on in your Trellis settings.\n\
+         Change the hour or quiet hours: {}\n\
+         Stop these reminders: {}\n",
+        l.settings, l.unsubscribe
+    )
+}
+
+fn reminder_footer_html(l: &ReminderLinks<'_>) -> Markup {
+    html! {
+        hr style="border: none; border-top: 1px solid #ddd6cc; margin: 1.5rem 0 1rem;";
+        p style="font-size: 0.85rem; color: #5e5850;" {
+            "You get these emails because reminders are on in your Trellis settings. "
+            a href=(l.settings) { "Change the hour or quiet hours" } " or "
+            a href=(l.unsubscribe) { "stop these reminders" } "."
+        }
+    }
+}
+
+fn partner_reminder(
+    first_name: &str,
+    subject: &str,
+    lines: &[&str],
+    links: &ReminderLinks<'_>,
+) -> EmailBody {
+    let mut text = format!("Hello {first_name},\n\n");
+    for line in lines {
+        text.push_str(line);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("Open Trellis: {}\n", links.portal));
+    text.push_str(&reminder_footer_text(links));
+    let html = frame(
+        subject,
+        html! {
+            p { "Hello " (first_name) "," }
+            @for line in lines { p { (line) } }
+            (button(links.portal, "Open Trellis"))
+            (reminder_footer_html(links))
+        },
+    );
+    EmailBody {
+        subject: subject.to_string(),
+        text,
+        html,
+    }
+}
+
+/// Something the partner owes is due today. Says nothing about what it is.
+pub fn reminder_due(first_name: &str, links: &ReminderLinks<'_>) -> EmailBody {
+    partner_reminder(
+        first_name,
+        "Something is waiting for you in Trellis",
+        &["An exercise is waiting for you in Trellis today. It takes a few minutes whenever suits you."],
+        links,
+    )
+}
+
+/// The one nudge the day after something was due and not done.
+pub fn reminder_overdue(first_name: &str, links: &ReminderLinks<'_>) -> EmailBody {
+    partner_reminder(
+        first_name,
+        "Still waiting for you in Trellis",
+        &["An exercise from yesterday is still open in Trellis. You can still fill it in; this is the only nudge you will get about it."],
+        links,
+    )
+}
+
+/// An appointment tomorrow. `when` is already in the partner's own time zone.
+pub fn reminder_appointment(first_name: &str, when: &str, links: &ReminderLinks<'_>) -> EmailBody {
+    let line = format!("A quick reminder: your next appointment is {when}.");
+    partner_reminder(
+        first_name,
+        "A reminder about tomorrow",
+        &[
+            &line,
+            "If you want to look over anything beforehand, it is all in Trellis.",
+        ],
+        links,
+    )
+}
+
+/// One line of the counselor's digest: a session today.
+#[derive(Debug, Clone)]
+pub struct DigestSession {
+    /// Local time, e.g. "10:00".
+    pub time: String,
+    /// The counselor's own label for the couple.
+    pub couple: String,
+}
+
+/// The counselor's morning digest: today's sessions and couples needing attention. Couple
+/// labels are the counselor's own words and appear only in the body.
+pub fn digest(
+    first_name: &str,
+    day: &str,
+    sessions: &[DigestSession],
+    attention: &[(String, Vec<String>)],
+    dashboard: &str,
+) -> EmailBody {
+    let subject = "Your day in Trellis".to_string();
+    let mut text = format!("Good morning {first_name},\n\nHere is {day}.\n\n");
+    if sessions.is_empty() {
+        text.push_str("Sessions today: none booked.\n");
+    } else {
+        text.push_str("Sessions today:\n");
+        for s in sessions {
+            text.push_str(&format!("  {}  {}\n", s.time, s.couple));
+        }
+    }
+    text.push('\n');
+    if attention.is_empty() {
+        text.push_str("No couples are flagged for attention.\n");
+    } else {
+        text.push_str("Couples that may need attention:\n");
+        for (couple, flags) in attention {
+            text.push_str(&format!("  {}: {}\n", couple, flags.join(", ")));
+        }
+    }
+    text.push_str(&format!("\nOpen your dashboard: {dashboard}\n"));
+    let html = frame(
+        &subject,
+        html! {
+            p { "Good morning " (first_name) "," }
+            p { "Here is " (day) "." }
+            h2 style="font-size: 1.1rem;" { "Sessions today" }
+            @if sessions.is_empty() {
+                p { "None booked." }
+            } @else {
+                ul { @for s in sessions { li { strong { (s.time) } " " (s.couple) } } }
+            }
+            h2 style="font-size: 1.1rem;" { "Couples that may need attention" }
+            @if attention.is_empty() {
+                p { "None flagged." }
+            } @else {
+                ul { @for (couple, flags) in attention { li { (couple) ": " (flags.join(", ")) } } }
+            }
+            (button(dashboard, "Open your dashboard"))
+        },
+    );
+    EmailBody {
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,7 +268,19 @@ mod tests {
         let e = invitation("<Sam>", "http://x/sign-in/t/abc", 168);
         assert!(e.html.contains("&lt;Sam&gt;"));
         assert!(e.text.contains("7 days"));
-        for subject in [e.subject, sign_in_link("Sam", "l", 30).subject] {
+        let links = ReminderLinks {
+            portal: "p",
+            settings: "s",
+            unsubscribe: "u",
+        };
+        for subject in [
+            e.subject,
+            sign_in_link("Sam", "l", 30).subject,
+            reminder_due("Sam", &links).subject,
+            reminder_overdue("Sam", &links).subject,
+            reminder_appointment("Sam", "tomorrow at 10:00", &links).subject,
+            digest("Ada", "today", &[], &[], "d").subject,
+        ] {
             let s = subject.to_lowercase();
             for word in ["therap", "counsel", "couple", "trust", "session"] {
                 assert!(!s.contains(word), "{subject}");

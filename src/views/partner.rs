@@ -276,7 +276,59 @@ pub fn journal(ctx: &Ctx, today: NaiveDate, form: Markup, posts: &[JournalPost])
     )
 }
 
-pub fn settings(ctx: &Ctx, email: &str, has_password: bool, errors: &Errors) -> Markup {
+/// The reminder settings form as typed (kept as text so a bad value comes back as entered).
+#[derive(Debug, Clone, Default)]
+pub struct ReminderForm {
+    pub email: String,
+    pub enabled: bool,
+    pub hour: String,
+    pub quiet_start: String,
+    pub quiet_end: String,
+    pub time_zone: String,
+}
+
+fn reminder_settings(ctx: &Ctx, r: &ReminderForm, errors: &Errors) -> Markup {
+    let hours: Vec<(String, String)> = (0..24)
+        .map(|h| (h.to_string(), format!("{h:02}:00")))
+        .collect();
+    let with_none: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
+        .chain(hours.iter().cloned())
+        .collect();
+    let opts = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
+    let hours = opts(&hours);
+    let hour_refs: Vec<(&str, &str)> = hours
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let none_refs: Vec<(&str, &str)> = with_none
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    html! {
+        section.card {
+            h2 { "Reminders" }
+            p { "Reminder emails say only that something is waiting and link here; they never include what anyone wrote." }
+            form.form method="post" action="/me/settings/reminders" {
+                (ctx.csrf_field())
+                (Input::new("email", "Email address", &r.email).kind("email").max(254).autocomplete("email").hint("Sign-in links and reminders go here.").render(errors))
+                (form::checkbox("reminders", "Send me reminder emails", r.enabled))
+                (form::select("reminder_hour", "Reminder time", &hour_refs, &r.hour, errors))
+                (form::select("quiet_start", "Quiet hours start (optional)", &none_refs, &r.quiet_start, errors))
+                (form::select("quiet_end", "Quiet hours end (optional)", &none_refs, &r.quiet_end, errors))
+                (form::time_zone_select("time_zone", "Time zone", &r.time_zone, errors))
+                button.btn.btn-primary type="submit" { "Save reminder settings" }
+            }
+        }
+    }
+}
+
+pub fn settings(
+    ctx: &Ctx,
+    email: &str,
+    has_password: bool,
+    reminders: &ReminderForm,
+    errors: &Errors,
+) -> Markup {
     page(
         ctx,
         "Settings",
@@ -284,6 +336,7 @@ pub fn settings(ctx: &Ctx, email: &str, has_password: bool, errors: &Errors) -> 
             div.container.narrow style="padding: 0" {
                 h1 { "Settings" }
                 p { "You sign in as " strong { (email) } "." }
+                (reminder_settings(ctx, reminders, errors))
                 section.card {
                     h2 { @if has_password { "Change your password" } @else { "Set a password" } }
                     p { "Optional. Sign-in links by email keep working either way." }

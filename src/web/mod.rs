@@ -20,6 +20,7 @@ pub mod setbacks;
 pub mod setup;
 pub mod therapy_sessions;
 pub mod timeline;
+pub mod unsubscribe;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(couples::configure)
         .configure(assignments::configure)
         .configure(therapy_sessions::configure)
+        .configure(unsubscribe::configure)
         .default_service(web::to(not_found));
 }
 

@@ -13,10 +13,11 @@ use crate::db::{self, audit::NewAudit, couples::PartnerRow, DbConnection};
 use crate::domain::answers::FormPrompt;
 use crate::domain::entry::plan_home;
 use crate::domain::occurrence::local_date;
-use crate::domain::validation::Errors;
+use crate::domain::reminder_plan;
+use crate::domain::validation::{self, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
-use crate::views::partner::{DoneItem, DueItem, HeldBack, Home};
+use crate::views::partner::{DoneItem, DueItem, HeldBack, Home, ReminderForm};
 use crate::views::{self, Ctx};
 use crate::web::{html, html_invalid, see_other, State};
 
@@ -24,7 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(home))
         .route("/me/entries", web::get().to(history))
         .route("/me/settings", web::get().to(settings))
-        .route("/me/settings/password", web::post().to(set_password));
+        .route("/me/settings/password", web::post().to(set_password))
+        .route("/me/settings/reminders", web::post().to(set_reminders));
 }
 
 /// Banners for the portal's redirects.
@@ -36,6 +38,7 @@ pub fn notice(key: &str) -> Option<&'static str> {
         "journal-added" => "Your journal entry was added.",
         "setback-saved" => "Your note was saved. Setbacks are a normal part of this work; thank you for writing it down.",
         "password-set" => "Your password was saved.",
+        "reminders-saved" => "Your reminder settings were saved.",
         "edit-window-closed" => "This entry can no longer be changed; it is shown as you submitted it.",
         "invitations-sent" => "Invitations were sent to both partners.",
         "invitations-closed" => "This couple's work is closed, so no invitations were sent.",
@@ -225,6 +228,7 @@ async fn settings(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, A
         &ctx,
         &p.email,
         p.password_hash.is_some(),
+        &reminder_form_of(&p),
         &Errors::default(),
     )))
 }
@@ -282,6 +286,7 @@ async fn set_password(
             &ctx,
             &p.email,
             p.password_hash.is_some(),
+            &reminder_form_of(&p),
             &errors,
         )));
     }
@@ -305,4 +310,113 @@ async fn set_password(
         })
         .await?;
     Ok(see_other("/me/settings?notice=password-set"))
+}
+
+/// The stored reminder settings as the form shows them.
+fn reminder_form_of(p: &PartnerRow) -> ReminderForm {
+    let hour = |h: Option<i32>| h.map(|h| h.to_string()).unwrap_or_default();
+    ReminderForm {
+        email: p.email.clone(),
+        enabled: p.reminders_enabled,
+        hour: p.reminder_hour.to_string(),
+        quiet_start: hour(p.quiet_start_hour),
+        quiet_end: hour(p.quiet_end_hour),
+        time_zone: p.time_zone.clone(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReminderSettingsForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    reminders: Option<String>,
+    #[serde(default)]
+    reminder_hour: String,
+    #[serde(default)]
+    quiet_start: String,
+    #[serde(default)]
+    quiet_end: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+async fn set_reminders(
+    state: State,
+    ctx: Ctx,
+    me: Partner,
+    form: web::Form<ReminderSettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let f = form.into_inner();
+    let mut errors = Errors::default();
+    let email = validation::email(&mut errors, "email", &f.email);
+    let hour = reminder_plan::parse_hour(&f.reminder_hour)
+        .map_err(|e| errors.add("reminder_hour", e))
+        .ok();
+    let quiet = reminder_plan::parse_quiet(&f.quiet_start, &f.quiet_end)
+        .map_err(|e| {
+            let field = if f.quiet_start.trim().is_empty() {
+                "quiet_start"
+            } else {
+                "quiet_end"
+            };
+            errors.add(field, e)
+        })
+        .ok();
+    let tz = validation::time_zone(&mut errors, "time_zone", &f.time_zone);
+    let enabled = f.reminders.is_some();
+    let (Some(hour), Some(quiet), Some(tz), true) = (hour, quiet, tz, errors.is_empty()) else {
+        let id = me.id;
+        let p = state
+            .db
+            .read(move |conn| Ok(db::couples::partner_by_id(conn, id)?))
+            .await?;
+        let typed = ReminderForm {
+            email: f.email.chars().take(300).collect(),
+            enabled,
+            hour: f.reminder_hour,
+            quiet_start: f.quiet_start,
+            quiet_end: f.quiet_end,
+            time_zone: f.time_zone,
+        };
+        return Ok(html_invalid(views::partner::settings(
+            &ctx,
+            &p.email,
+            p.password_hash.is_some(),
+            &typed,
+            &errors,
+        )));
+    };
+    let request_id = ctx.request_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            use crate::db::schema::partners;
+            use diesel::prelude::*;
+            let before = db::couples::partner_by_id(conn, me.id)?;
+            diesel::update(partners::table.find(me.id))
+                .set((
+                    partners::email.eq(&email),
+                    partners::reminders_enabled.eq(enabled),
+                    partners::reminder_hour.eq(hour as i32),
+                    partners::quiet_start_hour.eq(quiet.map(|q| q.0 as i32)),
+                    partners::quiet_end_hour.eq(quiet.map(|q| q.1 as i32)),
+                    partners::time_zone.eq(tz.name()),
+                    partners::updated_at.eq(db::now()),
+                ))
+                .execute(conn)?;
+            // The detail names what changed, never the address itself.
+            db::audit::record(
+                conn,
+                &event(&me, "partner.settings.reminders", &request_id).detail(format!(
+                    "enabled={enabled} hour={hour} quiet={} time_zone={} email_changed={}",
+                    quiet.map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
+                    tz.name(),
+                    before.email != email
+                )),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(see_other("/me/settings?notice=reminders-saved"))
 }

@@ -8,5 +8,6 @@ mod exercises;
 mod foundation;
 mod helpers;
 mod portal;
+mod reminders;
 mod reports;
 mod visibility;

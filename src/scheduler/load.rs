@@ -1,0 +1,125 @@
+//! The bulk reads one planning pass needs: a fixed number of queries however many partners
+//! there are, so a pass over 10,000 partners stays well under a second.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::assignments::{AssignmentRow, PauseRow};
+use crate::db::counselors::CounselorRow;
+use crate::db::couples::PartnerRow;
+use crate::db::schema::{
+    assignment_pauses, assignments, counselors, couples, entries, partners, therapy_sessions,
+};
+use crate::db::DbConnection;
+use crate::domain::entry::SUBMITTED;
+
+/// A booked session in the planning window.
+#[derive(Debug, Clone, Queryable)]
+pub struct SessionRow {
+    pub id: i32,
+    pub couple_id: i32,
+    pub counselor_id: i32,
+    pub starts_at: NaiveDateTime,
+}
+
+/// Everything a pass plans from.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Couples that are not closed: id -> (counselor id, label, status).
+    pub couples: HashMap<i32, (i32, String, String)>,
+    /// Partners of active couples with reminders on, by couple.
+    pub partners: HashMap<i32, Vec<PartnerRow>>,
+    /// Active assignments with reminders on, of active couples.
+    pub assignments: Vec<AssignmentRow>,
+    pub pauses: Vec<PauseRow>,
+    /// (assignment, partner, occurrence date) already submitted.
+    pub submitted: HashSet<(i32, i32, NaiveDate)>,
+    /// Booked sessions from a day ago to 37 hours ahead.
+    pub sessions: Vec<SessionRow>,
+    pub counselors: Vec<CounselorRow>,
+}
+
+const ACTIVE: &str = "active";
+
+/// Seven queries, whatever the size of the practice.
+pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snapshot> {
+    let now_naive = now.naive_utc();
+    let couple_rows: Vec<(i32, i32, String, String)> = couples::table
+        .filter(couples::status.ne("closed"))
+        .select((
+            couples::id,
+            couples::counselor_id,
+            couples::label,
+            couples::status,
+        ))
+        .load(conn)?;
+    let partner_rows: Vec<PartnerRow> = partners::table
+        .inner_join(couples::table)
+        .filter(couples::status.eq(ACTIVE))
+        .filter(partners::reminders_enabled.eq(true))
+        .select(PartnerRow::as_select())
+        .load(conn)?;
+    let assignment_rows: Vec<AssignmentRow> = assignments::table
+        .inner_join(couples::table)
+        .filter(couples::status.eq(ACTIVE))
+        .filter(assignments::status.eq(ACTIVE))
+        .filter(assignments::reminders.eq(true))
+        .select(AssignmentRow::as_select())
+        .load(conn)?;
+    let pauses: Vec<PauseRow> = assignment_pauses::table
+        .inner_join(assignments::table.inner_join(couples::table))
+        .filter(couples::status.eq(ACTIVE))
+        .filter(assignments::status.eq(ACTIVE))
+        .select(PauseRow::as_select())
+        .load(conn)?;
+    // Local dates run up to a day either side of UTC; three days back covers the oldest
+    // occurrence whose overdue nudge may still be due.
+    let oldest = now_naive.date() - Duration::days(4);
+    let submitted: Vec<(Option<i32>, i32, Option<NaiveDate>)> = entries::table
+        .filter(entries::status.eq(SUBMITTED))
+        .filter(entries::assignment_id.is_not_null())
+        .filter(entries::occurrence_date.ge(oldest))
+        .select((
+            entries::assignment_id,
+            entries::partner_id,
+            entries::occurrence_date,
+        ))
+        .load(conn)?;
+    let sessions: Vec<SessionRow> = therapy_sessions::table
+        .filter(therapy_sessions::status.eq("booked"))
+        .filter(therapy_sessions::starts_at.gt(now_naive - Duration::hours(24)))
+        .filter(therapy_sessions::starts_at.le(now_naive + Duration::hours(37)))
+        .select((
+            therapy_sessions::id,
+            therapy_sessions::couple_id,
+            therapy_sessions::counselor_id,
+            therapy_sessions::starts_at,
+        ))
+        .load(conn)?;
+    let counselor_rows: Vec<CounselorRow> = counselors::table
+        .filter(counselors::active.eq(true))
+        .select(CounselorRow::as_select())
+        .load(conn)?;
+
+    let mut partners_by_couple: HashMap<i32, Vec<PartnerRow>> = HashMap::new();
+    for p in partner_rows {
+        partners_by_couple.entry(p.couple_id).or_default().push(p);
+    }
+    Ok(Snapshot {
+        couples: couple_rows
+            .into_iter()
+            .map(|(id, counselor, label, status)| (id, (counselor, label, status)))
+            .collect(),
+        partners: partners_by_couple,
+        assignments: assignment_rows,
+        pauses,
+        submitted: submitted
+            .into_iter()
+            .filter_map(|(a, p, d)| Some((a?, p, d?)))
+            .collect(),
+        sessions,
+        counselors: counselor_rows,
+    })
+}
