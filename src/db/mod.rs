@@ -78,7 +78,8 @@ pub struct Manager {
 
 /// Order matters: busy_timeout before WAL, or two connections opening together fail.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;";
+     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456; \
+     PRAGMA wal_autocheckpoint = 0;";
 
 impl diesel::r2d2::ManageConnection for Manager {
     type Connection = DbConnection;
