@@ -77,6 +77,7 @@ impl ReportQuery {
 
 async fn audit(
     state: &State,
+    req: &HttpRequest,
     me: &Counselor,
     ctx: &Ctx,
     action: &'static str,
@@ -90,10 +91,16 @@ async fn audit(
             None => e,
         }
     };
-    state
-        .db
-        .write(move |conn| Ok(db::audit::record(conn, &event)?))
-        .await
+    // Page views share the group-commit writer with the dashboard when it is registered.
+    match req.app_data::<web::Data<db::audit_batch::AuditBatcher>>() {
+        Some(batcher) => batcher.record(&state.db, event).await,
+        None => {
+            state
+                .db
+                .write(move |conn| Ok(db::audit::record(conn, &event)?))
+                .await
+        }
+    }
 }
 
 async fn report_page(
@@ -120,6 +127,7 @@ async fn report_page(
         .await?;
     audit(
         &state,
+        &req,
         &me,
         &ctx,
         "report.view",
@@ -163,6 +171,7 @@ async fn report_csv(
     };
     audit(
         &state,
+        &req,
         &me,
         &ctx,
         "report.export",
