@@ -3,8 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{counselors, partners, web_sessions};
+use super::schema::{counselors, couples, partners, web_sessions};
 use super::DbConnection;
+use crate::domain::couple::CoupleStatus;
 use crate::insert_returning_id;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -109,16 +110,19 @@ pub fn user_of(conn: &mut DbConnection, s: &WebSession) -> QueryResult<Option<Se
                 })
             })
     } else {
+        // A closed couple's partners are signed out on their next request, however the
+        // couple was closed: the session middleware ends sessions of inactive users.
         partners::table
-            .find(s.user_id)
-            .select((partners::display_name, partners::couple_id))
-            .first::<(String, i32)>(conn)
+            .inner_join(couples::table)
+            .filter(partners::id.eq(s.user_id))
+            .select((partners::display_name, partners::couple_id, couples::status))
+            .first::<(String, i32, String)>(conn)
             .optional()
             .map(|o| {
-                o.map(|(display_name, couple_id)| SessionUser {
+                o.map(|(display_name, couple_id, status)| SessionUser {
                     display_name,
                     is_admin: false,
-                    active: true,
+                    active: status != CoupleStatus::Closed.as_str(),
                     couple_id: Some(couple_id),
                 })
             })

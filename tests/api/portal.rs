@@ -775,3 +775,32 @@ async fn a_couple_added_through_the_form_is_invited_and_can_sign_in() {
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("No secrets"));
 }
+
+#[tokio::test]
+async fn closing_the_couple_signs_its_partners_out() {
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    let couple = create_couple(
+        &app,
+        ADMIN_EMAIL,
+        "Moreau & Ito",
+        ("Lou Moreau", "lou@example.org"),
+        ("Ren Ito", "ren@example.org"),
+    );
+    let lou = app.other_browser();
+    sign_in_partner(&lou, couple.a).await;
+    assert_eq!(lou.get("/me").await.status(), StatusCode::OK);
+
+    app.get_html(&format!("/couples/{}", couple.id)).await;
+    let r = app
+        .post_form(
+            &format!("/couples/{}/status", couple.id),
+            &[("status", "closed")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let r = lou.get("/me").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/sign-in");
+}
