@@ -103,6 +103,28 @@ async fn audit(
     }
 }
 
+/// The session-prep figures for one of this counselor's couples (NotFound otherwise).
+async fn load_report(
+    state: &State,
+    counselor_id: i32,
+    couple_id: i32,
+    q: &ReportQuery,
+) -> Result<Loaded, AppError> {
+    let rq = q.request();
+    state
+        .db
+        .read(move |conn| {
+            Ok(db::report::session_report(
+                conn,
+                counselor_id,
+                couple_id,
+                &rq,
+                Utc::now(),
+            )?)
+        })
+        .await
+}
+
 async fn report_page(
     state: State,
     ctx: Ctx,
@@ -112,19 +134,7 @@ async fn report_page(
 ) -> Result<HttpResponse, AppError> {
     let couple_id = path.into_inner();
     let q = ReportQuery::parse(req.query_string());
-    let (rq, me_id) = (q.request(), me.id);
-    let loaded = state
-        .db
-        .read(move |conn| {
-            Ok(db::report::session_report(
-                conn,
-                me_id,
-                couple_id,
-                &rq,
-                Utc::now(),
-            )?)
-        })
-        .await?;
+    let loaded = load_report(&state, me.id, couple_id, &q).await?;
     audit(
         &state,
         &req,
@@ -152,19 +162,7 @@ async fn report_csv(
 ) -> Result<HttpResponse, AppError> {
     let couple_id = path.into_inner();
     let q = ReportQuery::parse(req.query_string());
-    let (rq, me_id) = (q.request(), me.id);
-    let loaded = state
-        .db
-        .read(move |conn| {
-            Ok(db::report::session_report(
-                conn,
-                me_id,
-                couple_id,
-                &rq,
-                Utc::now(),
-            )?)
-        })
-        .await?;
+    let loaded = load_report(&state, me.id, couple_id, &q).await?;
     let report = match loaded {
         Loaded::Ready(r) => r,
         Loaded::BadPeriod { error, .. } => return Err(AppError::BadRequest(error.message.into())),
