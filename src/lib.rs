@@ -34,6 +34,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Where outgoing mail goes; tests read the memory backend.
     pub mailer: email::Mailer,
+    /// Computed dashboards, shared by all workers.
+    pub dashboards: Arc<web::dashboard::DashboardCache>,
 }
 
 pub struct Application {
@@ -66,6 +68,7 @@ impl Application {
             db: db.clone(),
             settings: Arc::new(settings.clone()),
             mailer: mailer.clone(),
+            dashboards: Arc::default(),
         });
         let workers = match settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -1,8 +1,9 @@
 //! The dashboard's reads: a fixed number of queries whatever the caseload size, each one
-//! over all of the counselor's active couples at once. The figures are computed in
-//! [`crate::domain::dashboard`].
+//! over all of the couples at once. The figures are computed in
+//! [`crate::domain::dashboard`]. The same loader serves the counselor's dashboard, the
+//! counselor digest e-mail and the practice-summary CSV, so they cannot disagree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use diesel::dsl::max;
@@ -12,8 +13,23 @@ use super::schema::{couples, entries, setbacks};
 use super::{assignments, couples as couple_rows, therapy_sessions, DbConnection};
 use crate::domain::couple::CoupleStatus;
 use crate::domain::dashboard::{
-    AssignmentIn, CoupleIn, Loaded, PartnerIn, SetbackIn, Submitted, WINDOW_DAYS,
+    AssignmentIn, CoupleIn, Loaded, PartnerIn, SetbackIn, Submitted, TrustPoint, SPARK_DAYS,
+    WINDOW_DAYS,
 };
+
+/// What a counselor's dashboard was computed from: each active couple's id and
+/// `data_version` (bumped by triggers on every change the dashboard shows), ascending by id.
+pub type Stamp = Vec<(i32, i64)>;
+
+/// The stamp of this counselor's active couples: one index-only read.
+pub fn stamp(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<Stamp> {
+    couples::table
+        .filter(couples::counselor_id.eq(counselor_id))
+        .filter(couples::status.eq(CoupleStatus::Active.as_str()))
+        .order(couples::id.asc())
+        .select((couples::id, couples::data_version))
+        .load(conn)
+}
 
 /// Load everything the dashboard shows for this counselor's active couples.
 /// `severe_min` is the severity at which a setback raises a flag.
@@ -23,17 +39,38 @@ pub fn load(
     now: DateTime<Utc>,
     severe_min: i32,
 ) -> QueryResult<Loaded> {
-    let now_naive = now.naive_utc();
-    // 1. Couples.
     let couple_rows: Vec<(i32, String, NaiveDate)> = couples::table
         .filter(couples::counselor_id.eq(counselor_id))
         .filter(couples::status.eq(CoupleStatus::Active.as_str()))
         .select((couples::id, couples::label, couples::start_date))
         .load(conn)?;
-    if couple_rows.is_empty() {
+    let couples = couple_rows
+        .into_iter()
+        .map(|(id, label, start_date)| CoupleIn {
+            id,
+            label,
+            start_date,
+            active: true,
+        })
+        .collect();
+    load_for(conn, couples, now, severe_min, &[])
+}
+
+/// Load the dashboard's inputs for the given couples (any status). Assignments of the
+/// exercises in `hidden_exercises`, and entries for them, are left out (the private safety
+/// check in exports that did not ask for it).
+pub fn load_for(
+    conn: &mut DbConnection,
+    couples: Vec<CoupleIn>,
+    now: DateTime<Utc>,
+    severe_min: i32,
+    hidden_exercises: &[i32],
+) -> QueryResult<Loaded> {
+    let now_naive = now.naive_utc();
+    if couples.is_empty() {
         return Ok(Loaded::default());
     }
-    let ids: Vec<i32> = couple_rows.iter().map(|c| c.0).collect();
+    let ids: Vec<i32> = couples.iter().map(|c| c.id).collect();
 
     // 2. Partners.
     let partners = couple_rows::partners_of_couples(conn, &ids)?;
@@ -48,6 +85,7 @@ pub fn load(
     let assignment_rows: Vec<_> = assignments::for_couples(conn, &ids)?
         .into_iter()
         .filter(|a| a.end_date.is_none_or(|e| e >= window_start))
+        .filter(|a| !hidden_exercises.contains(&a.exercise_id))
         .collect();
     let assignment_ids: Vec<i32> = assignment_rows.iter().map(|a| a.id).collect();
     let pauses = if assignment_ids.is_empty() {
@@ -70,7 +108,37 @@ pub fn load(
         ))
         .load(conn)?;
 
-    // 6-7. Last and next sessions.
+    let counted: HashSet<i32> = assignment_ids.iter().copied().collect();
+
+    // 6. Trust ratings for the sparkline.
+    let spark_from = utc_today
+        .checked_sub_days(Days::new(SPARK_DAYS))
+        .unwrap_or(utc_today);
+    let trust: Vec<TrustPoint> = entries::table
+        .filter(entries::couple_id.eq_any(&ids))
+        .filter(entries::occurrence_date.ge(spark_from))
+        .filter(entries::occurrence_date.le(window_end))
+        .filter(entries::status.eq("submitted"))
+        .filter(entries::trust_score.is_not_null())
+        .select((
+            entries::partner_id,
+            entries::exercise_id,
+            entries::occurrence_date,
+            entries::trust_score,
+        ))
+        .load::<(i32, i32, Option<NaiveDate>, Option<i32>)>(conn)?
+        .into_iter()
+        .filter(|t| !hidden_exercises.contains(&t.1))
+        .filter_map(|(partner_id, _, date, score)| {
+            Some(TrustPoint {
+                partner_id,
+                date: date?,
+                score: score?,
+            })
+        })
+        .collect();
+
+    // 7-8. Last and next sessions.
     let last_session: HashMap<_, _> = therapy_sessions::last_started(conn, &ids, now_naive)?
         .into_iter()
         .filter_map(|(c, t)| Some((c, t?)))
@@ -80,7 +148,7 @@ pub fn load(
         .filter_map(|(c, t)| Some((c, t?)))
         .collect();
 
-    // 8-9. The latest setback of each couple.
+    // 9-10. The latest setback of each couple.
     let latest_ids: Vec<i32> = setbacks::table
         .filter(setbacks::couple_id.eq_any(&ids))
         .group_by(setbacks::couple_id)
@@ -119,12 +187,12 @@ pub fn load(
             .collect()
     };
 
-    // 10. Severe setbacks since the earliest "last session" among these couples (or the
+    // 11. Severe setbacks since the earliest "last session" among these couples (or the
     // earliest start for couples never seen); the per-couple cut is made in domain code.
-    let earliest_start = couple_rows
+    let earliest_start = couples
         .iter()
-        .filter(|c| !last_session.contains_key(&c.0))
-        .map(|c| c.2.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .filter(|c| !last_session.contains_key(&c.id))
+        .map(|c| c.start_date.and_hms_opt(0, 0, 0).unwrap_or_default())
         .min();
     let earliest_last = last_session.values().min().copied();
     let cutoff = match (earliest_start, earliest_last) {
@@ -144,14 +212,7 @@ pub fn load(
         .collect();
 
     Ok(Loaded {
-        couples: couple_rows
-            .into_iter()
-            .map(|(id, label, start_date)| CoupleIn {
-                id,
-                label,
-                start_date,
-            })
-            .collect(),
+        couples,
         partners: partners
             .iter()
             .map(|p| PartnerIn {
@@ -179,11 +240,12 @@ pub fn load(
             .filter_map(|(partner_id, assignment_id, date)| {
                 Some(Submitted {
                     partner_id,
-                    assignment_id: assignment_id?,
+                    assignment_id: assignment_id.filter(|a| counted.contains(a))?,
                     date: date?,
                 })
             })
             .collect(),
+        trust,
         last_session,
         next_session,
         latest_setback,

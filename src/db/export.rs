@@ -409,7 +409,7 @@ pub fn completion_csv<W: Write>(
     Ok(rows)
 }
 
-pub const PRACTICE_HEADER: [&str; 25] = [
+pub const PRACTICE_HEADER: [&str; 32] = [
     "couple_id",
     "couple",
     "status",
@@ -417,23 +417,30 @@ pub const PRACTICE_HEADER: [&str; 25] = [
     "counselor",
     "counselor_email",
     "partner_a",
-    "partner_a_latest_trust",
-    "partner_a_previous_trust",
-    "partner_a_days_since_last_entry",
+    "partner_a_entries_made",
+    "partner_a_entries_owed",
     "partner_a_overdue",
+    "partner_a_days_since_last_entry",
+    "partner_a_latest_trust",
+    "partner_a_trust_change",
     "partner_b",
-    "partner_b_latest_trust",
-    "partner_b_previous_trust",
-    "partner_b_days_since_last_entry",
+    "partner_b_entries_made",
+    "partner_b_entries_owed",
     "partner_b_overdue",
+    "partner_b_days_since_last_entry",
+    "partner_b_latest_trust",
+    "partner_b_trust_change",
     "last_session_at",
     "next_session_at",
-    "max_setback_severity_since_last_session",
+    "latest_setback_on",
+    "latest_setback_severity",
+    "severe_setback_since_last_session",
     "flag_severe_setback",
     "flag_trust_drop",
     "flag_trust_gap",
     "flag_silence",
     "flag_overdue",
+    "attention_score",
     "attention_reasons",
 ];
 
@@ -447,6 +454,7 @@ fn practice_row<W: Write>(
     out: &mut csv::Writer<W>,
 ) -> anyhow::Result<()> {
     use crate::domain::attention::Flag;
+    let d = &s.summary;
     let mut cells: Vec<String> = vec![
         s.couple.id.to_string(),
         inert(&s.couple.label).into_owned(),
@@ -456,24 +464,29 @@ fn practice_row<W: Write>(
         inert(&s.counselor_email).into_owned(),
     ];
     for i in 0..2 {
-        match s.figures.partners.get(i) {
+        match d.partners.get(i) {
             Some(p) => cells.extend([
                 inert(&p.name).into_owned(),
-                opt(p.latest_trust),
-                opt(p.previous_trust),
+                p.completion.made.to_string(),
+                p.completion.owed.to_string(),
+                p.completion.overdue.to_string(),
                 opt(p.days_since_last_entry),
-                p.overdue.to_string(),
+                opt(p.latest_trust),
+                opt(p.trust_change),
             ]),
-            None => cells.extend(std::iter::repeat_n(String::new(), 5)),
+            None => cells.extend(std::iter::repeat_n(String::new(), 7)),
         }
     }
-    cells.push(opt(s.last_session.map(|t| iso(t, tz))));
-    cells.push(opt(s.next_session.map(|t| iso(t, tz))));
-    cells.push(opt(s.figures.max_setback_severity));
+    cells.push(opt(d.last_session.map(|t| iso(t, tz))));
+    cells.push(opt(d.next_session.map(|t| iso(t, tz))));
+    cells.push(opt(d.latest_setback.as_ref().map(|s| s.happened_on)));
+    cells.push(opt(d.latest_setback.as_ref().map(|s| s.severity)));
+    cells.push(opt(d.severe_since_last_session));
     for f in Flag::ALL {
-        cells.push(yes_no(s.flags.iter().any(|r| r.flag == f)).to_string());
+        cells.push(yes_no(d.has_flag(f)).to_string());
     }
-    let reasons: Vec<&str> = s.flags.iter().map(|r| r.reason.as_str()).collect();
+    cells.push(d.score.to_string());
+    let reasons: Vec<&str> = d.flags.iter().map(|r| r.reason.as_str()).collect();
     cells.push(inert(&reasons.join(" ")).into_owned());
     out.write_record(&cells)?;
     Ok(())

@@ -12,11 +12,13 @@ use diesel::prelude::*;
 
 use super::schema::{
     counselors, couples, entries, entry_answers, entry_comments, exercise_prompts, exercises,
-    partners, setbacks, therapy_sessions,
+    setbacks, therapy_sessions,
 };
-use super::{assignments, couples as couple_db, DbConnection};
+use super::{assignments, couples as couple_db, dashboard as dashboard_db, DbConnection};
 use crate::db::couples::{CoupleRow, PartnerRow};
-use crate::domain::attention::{self, CoupleFigures, PartnerFigures, Raised, Thresholds};
+use crate::domain::attention::Thresholds;
+use crate::domain::couple::CoupleStatus;
+use crate::domain::dashboard;
 use crate::domain::occurrence;
 use crate::domain::report::{
     self, AssignmentInfo, Completion, EntryFact, PartnerInfo, PartnerRatings, Period, PeriodError,
@@ -630,25 +632,19 @@ pub fn trust_chart_for(
     })
 }
 
-/// One couple's line in the practice summary: the dashboard's figures and flags.
+/// One couple's line in the practice summary: the dashboard's own figures and flags.
 #[derive(Debug, Clone)]
 pub struct CoupleSummary {
     pub couple: CoupleRow,
     pub counselor_name: String,
     pub counselor_email: String,
-    pub partners: Vec<PartnerRow>,
-    pub figures: CoupleFigures,
-    pub last_session: Option<NaiveDateTime>,
-    pub next_session: Option<NaiveDateTime>,
-    pub flags: Vec<Raised>,
-    pub score: i32,
+    pub summary: dashboard::CoupleSummary,
 }
 
-/// How far back overdue occurrences are counted when there has been no session.
-pub const OVERDUE_LOOKBACK_DAYS: u64 = 28;
-
 /// Practice-summary figures for a batch of couples (ids ascending, after `after_id`, at most
-/// `limit`), optionally only one counselor's. Eight queries per batch, whatever its size.
+/// `limit`), optionally only one counselor's: the dashboard's loader and figures
+/// (`db::dashboard::load_for` + `domain::dashboard::summarize`), so the CSV says what the
+/// dashboard says. A fixed number of queries per batch, whatever its size.
 pub fn practice_batch(
     conn: &mut DbConnection,
     counselor: Option<i32>,
@@ -667,153 +663,68 @@ pub fn practice_batch(
             CoupleRow::as_select(),
             counselors::display_name,
             counselors::email,
-            counselors::time_zone,
         ))
         .into_boxed();
     if let Some(c) = counselor {
         q = q.filter(couples::counselor_id.eq(c));
     }
-    let batch: Vec<(CoupleRow, String, String, String)> = q.load(conn)?;
+    let batch: Vec<(CoupleRow, String, String)> = q.load(conn)?;
     if batch.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<i32> = batch.iter().map(|b| b.0.id).collect();
-    let partner_rows: Vec<PartnerRow> = partners::table
-        .filter(partners::couple_id.eq_any(&ids))
-        .order((partners::couple_id, partners::slot))
-        .select(PartnerRow::as_select())
-        .load(conn)?;
     let hidden = if include_safety {
         Vec::new()
     } else {
         safety_exercise_ids(conn)?
     };
-    let assignment_rows: Vec<_> = assignments::for_couples(conn, &ids)?
-        .into_iter()
-        .filter(|a| a.status == "active")
-        .filter(|a| !hidden.contains(&a.exercise_id))
-        .collect();
-    let assignment_ids: Vec<i32> = assignment_rows.iter().map(|a| a.id).collect();
-    let pauses = assignments::pauses_for(conn, &assignment_ids)?;
-    let sessions: Vec<(i32, NaiveDateTime)> = therapy_sessions::table
-        .filter(therapy_sessions::couple_id.eq_any(&ids))
-        .filter(therapy_sessions::status.eq("booked"))
-        .select((therapy_sessions::couple_id, therapy_sessions::starts_at))
-        .load(conn)?;
-    let setback_rows: Vec<(i32, NaiveDate, i32)> = setbacks::table
-        .filter(setbacks::couple_id.eq_any(&ids))
-        .select((
-            setbacks::couple_id,
-            setbacks::happened_on,
-            setbacks::severity,
-        ))
-        .load(conn)?;
-    let earliest = occurrence::local_date(now, chrono_tz::UTC)
-        .checked_sub_days(Days::new(OVERDUE_LOOKBACK_DAYS + 2))
-        .unwrap_or(chrono::NaiveDate::MIN);
-    let mut made_q = entries::table
-        .filter(entries::couple_id.eq_any(&ids))
-        .filter(entries::status.eq("submitted"))
-        .filter(entries::occurrence_date.ge(earliest))
-        .select((
-            entries::assignment_id,
-            entries::partner_id,
-            entries::occurrence_date,
-        ))
-        .into_boxed();
-    if !hidden.is_empty() {
-        made_q = made_q.filter(diesel::dsl::not(entries::exercise_id.eq_any(&hidden)));
-    }
-    let made: Vec<(Option<i32>, i32, Option<NaiveDate>)> = made_q.load(conn)?;
-    let made_keys: HashSet<(i32, i32, NaiveDate)> = made
+    let couples_in = batch
         .iter()
-        .filter_map(|m| Some((m.0?, m.1, m.2?)))
+        .map(|(c, _, _)| dashboard::CoupleIn {
+            id: c.id,
+            label: c.label.clone(),
+            start_date: c.start_date,
+            active: c.status == CoupleStatus::Active.as_str(),
+        })
         .collect();
-    // The last entry of each partner over all time, not counting hidden exercises.
-    let mut last_q = entries::table
-        .filter(entries::couple_id.eq_any(&ids))
-        .filter(entries::status.eq("submitted"))
-        .group_by(entries::partner_id)
-        .select((entries::partner_id, diesel::dsl::max(entries::submitted_at)))
-        .into_boxed();
+    let mut loaded = dashboard_db::load_for(
+        conn,
+        couples_in,
+        now,
+        thresholds.severe_setback_min,
+        &hidden,
+    )?;
     if !hidden.is_empty() {
-        last_q = last_q.filter(diesel::dsl::not(entries::exercise_id.eq_any(&hidden)));
+        // A partner's last entry, not counting the hidden exercises: the stored figure
+        // would tell when the safety check was last written.
+        let ids: Vec<i32> = batch.iter().map(|b| b.0.id).collect();
+        let last: HashMap<i32, Option<NaiveDateTime>> = entries::table
+            .filter(entries::couple_id.eq_any(&ids))
+            .filter(entries::status.eq("submitted"))
+            .filter(diesel::dsl::not(entries::exercise_id.eq_any(&hidden)))
+            .group_by(entries::partner_id)
+            .select((entries::partner_id, diesel::dsl::max(entries::submitted_at)))
+            .load::<(i32, Option<NaiveDateTime>)>(conn)?
+            .into_iter()
+            .collect();
+        for p in &mut loaded.partners {
+            p.last_entry_at = last.get(&p.id).copied().flatten();
+        }
     }
-    let last_entry: HashMap<i32, Option<NaiveDateTime>> = last_q
-        .load::<(i32, Option<NaiveDateTime>)>(conn)?
+    let mut by_id: HashMap<i32, dashboard::CoupleSummary> =
+        dashboard::summarize(&loaded, thresholds, now)
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+    Ok(batch
         .into_iter()
-        .collect();
-
-    let now_naive = now.naive_utc();
-    let mut out = Vec::with_capacity(batch.len());
-    for (couple, counselor_name, counselor_email, tz) in batch {
-        let tz: Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-        let mine: Vec<&NaiveDateTime> = sessions
-            .iter()
-            .filter(|s| s.0 == couple.id)
-            .map(|s| &s.1)
-            .collect();
-        let last_session = mine.iter().filter(|t| ***t <= now_naive).max().map(|t| **t);
-        let next_session = mine.iter().filter(|t| ***t > now_naive).min().map(|t| **t);
-        let since = last_session.map(|t| local_day(t, tz));
-        let max_setback_severity = setback_rows
-            .iter()
-            .filter(|s| s.0 == couple.id && since.is_none_or(|d| s.1 >= d))
-            .map(|s| s.2)
-            .max();
-        let couple_partners: Vec<PartnerRow> = partner_rows
-            .iter()
-            .filter(|p| p.couple_id == couple.id)
-            .cloned()
-            .collect();
-        let figures = CoupleFigures {
-            partners: couple_partners
-                .iter()
-                .map(|p| {
-                    let ptz = p.tz();
-                    let today = occurrence::local_date(now, ptz);
-                    let window_start = today
-                        .checked_sub_days(Days::new(OVERDUE_LOOKBACK_DAYS))
-                        .unwrap_or(today);
-                    let from = since.map_or(window_start, |d| d.max(window_start));
-                    let overdue: usize = assignment_rows
-                        .iter()
-                        .filter(|a| a.couple_id == couple.id && a.is_for_slot(&p.slot))
-                        .filter(|_| !couple.is_closed())
-                        .map(|a| {
-                            occurrence::occurrences(&a.schedule(&pauses), from, today)
-                                .into_iter()
-                                .filter(|d| occurrence::is_overdue(*d, now, ptz))
-                                .filter(|d| !made_keys.contains(&(a.id, p.id, *d)))
-                                .count()
-                        })
-                        .sum();
-                    let last = last_entry.get(&p.id).copied().flatten();
-                    PartnerFigures {
-                        name: p.display_name.clone(),
-                        latest_trust: p.latest_trust,
-                        previous_trust: p.previous_trust,
-                        days_since_last_entry: last.map(|t| (now_naive - t).num_days().max(0)),
-                        days_in_work: (today - couple.start_date).num_days().max(0),
-                        overdue: i32::try_from(overdue).unwrap_or(i32::MAX),
-                    }
-                })
-                .collect(),
-            max_setback_severity,
-        };
-        let flags = attention::evaluate(&figures, thresholds);
-        let score = attention::score(&flags);
-        out.push(CoupleSummary {
-            couple,
-            counselor_name,
-            counselor_email,
-            partners: couple_partners,
-            figures,
-            last_session,
-            next_session,
-            flags,
-            score,
-        });
-    }
-    Ok(out)
+        .filter_map(|(couple, counselor_name, counselor_email)| {
+            let summary = by_id.remove(&couple.id)?;
+            Some(CoupleSummary {
+                couple,
+                counselor_name,
+                counselor_email,
+                summary,
+            })
+        })
+        .collect())
 }

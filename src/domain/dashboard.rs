@@ -19,12 +19,20 @@ use super::occurrence::{is_overdue, local_date, next_occurrence, occurrences, Sc
 /// How many local days (today included) the completion figures look back.
 pub const WINDOW_DAYS: u64 = 14;
 
+/// How many days back the dashboard's trust sparkline reaches.
+pub const SPARK_DAYS: u64 = 28;
+
+/// The longest a computed dashboard is reused even if nothing says it changed.
+pub const MAX_REUSE_MINUTES: i64 = 15;
+
 /// A couple as the dashboard needs it.
 #[derive(Debug, Clone)]
 pub struct CoupleIn {
     pub id: i32,
     pub label: String,
     pub start_date: NaiveDate,
+    /// Paused and closed couples (in exports) owe nothing and raise no flags.
+    pub active: bool,
 }
 
 /// A partner as the dashboard needs it (the denormalised figures kept current on submit).
@@ -63,6 +71,14 @@ pub struct Submitted {
     pub date: NaiveDate,
 }
 
+/// A trust rating (0-10) a partner gave in a submitted entry, for the sparkline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustPoint {
+    pub partner_id: i32,
+    pub date: NaiveDate,
+    pub score: i32,
+}
+
 /// A setback as the dashboard needs it (never its text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetbackIn {
@@ -80,6 +96,8 @@ pub struct Loaded {
     pub assignments: Vec<AssignmentIn>,
     /// Submitted entries of these couples whose occurrence date is in the window.
     pub submitted: Vec<Submitted>,
+    /// Trust ratings of the last [`SPARK_DAYS`] days.
+    pub trust: Vec<TrustPoint>,
     /// Start of the most recent booked session that has begun, per couple.
     pub last_session: HashMap<i32, NaiveDateTime>,
     /// Start of the next booked session, per couple.
@@ -115,8 +133,11 @@ pub struct PartnerSummary {
     pub completion: Completion,
     pub days_since_last_entry: Option<i64>,
     pub latest_trust: Option<i32>,
+    pub previous_trust: Option<i32>,
     /// Latest minus previous rating, when both exist.
     pub trust_change: Option<i32>,
+    /// Trust ratings over the last [`SPARK_DAYS`] days, ascending by date.
+    pub trust_points: Vec<(NaiveDate, i32)>,
 }
 
 /// One couple's row on the dashboard.
@@ -126,6 +147,9 @@ pub struct CoupleSummary {
     pub label: String,
     pub partners: Vec<PartnerSummary>,
     pub latest_setback: Option<SetbackIn>,
+    /// The highest severity at or above the flag's threshold since the last session.
+    pub severe_since_last_session: Option<i32>,
+    pub last_session: Option<NaiveDateTime>,
     pub next_session: Option<NaiveDateTime>,
     pub flags: Vec<Raised>,
     pub score: i32,
@@ -193,6 +217,13 @@ pub fn summarize(
     for a in &loaded.assignments {
         assignments_of.entry(a.couple_id).or_default().push(a);
     }
+    let mut trust_of: HashMap<i32, Vec<(NaiveDate, i32)>> = HashMap::new();
+    for t in &loaded.trust {
+        trust_of
+            .entry(t.partner_id)
+            .or_default()
+            .push((t.date, t.score));
+    }
     let severe_min = thresholds.severe_setback_min.max(1);
     let mut severe_since_last: HashMap<i32, i32> = HashMap::new();
     for s in &loaded.severe_setbacks {
@@ -215,7 +246,11 @@ pub fn summarize(
         .map(|c| {
             let mut partners: Vec<&PartnerIn> = partners_of.get(&c.id).cloned().unwrap_or_default();
             partners.sort_by_key(|p| p.slot.as_str());
-            let assignments = assignments_of.get(&c.id).cloned().unwrap_or_default();
+            let assignments = if c.active {
+                assignments_of.get(&c.id).cloned().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             let mut figures = CoupleFigures {
                 partners: Vec::with_capacity(partners.len()),
                 max_setback_severity: severe_since_last.get(&c.id).copied(),
@@ -242,22 +277,32 @@ pub fn summarize(
                     days_in_work,
                     overdue: i32::try_from(total.overdue).unwrap_or(i32::MAX),
                 });
+                let mut trust_points = trust_of.get(&p.id).cloned().unwrap_or_default();
+                trust_points.sort_by_key(|(d, _)| *d);
                 summaries.push(PartnerSummary {
                     id: p.id,
                     name: p.name.clone(),
                     completion: total,
                     days_since_last_entry,
                     latest_trust: p.latest_trust,
+                    previous_trust: p.previous_trust,
                     trust_change: p.latest_trust.zip(p.previous_trust).map(|(l, p)| l - p),
+                    trust_points,
                 });
             }
-            let flags = attention::evaluate(&figures, thresholds);
+            let flags = if c.active {
+                attention::evaluate(&figures, thresholds)
+            } else {
+                Vec::new()
+            };
             let score = attention::score(&flags);
             CoupleSummary {
                 id: c.id,
                 label: c.label.clone(),
                 partners: summaries,
                 latest_setback: loaded.latest_setback.get(&c.id).cloned(),
+                severe_since_last_session: figures.max_setback_severity,
+                last_session: loaded.last_session.get(&c.id).copied(),
                 next_session: loaded.next_session.get(&c.id).copied(),
                 flags,
                 score,
@@ -271,6 +316,27 @@ pub fn summarize(
             .then_with(|| a.id.cmp(&b.id))
     });
     rows
+}
+
+/// The first instant after `now` at which figures computed at `now` from `loaded` could
+/// read differently with no change to the data: the next local midnight of any partner
+/// (the window, overdue entries and "days since" move on) or the start of the next booked
+/// session (it becomes the last one). Never more than [`MAX_REUSE_MINUTES`] away.
+pub fn next_change(loaded: &Loaded, now: DateTime<Utc>) -> DateTime<Utc> {
+    let cap = now + chrono::Duration::minutes(MAX_REUSE_MINUTES);
+    let midnights = loaded
+        .partners
+        .iter()
+        .map(|p| super::occurrence::due_instant(local_date(now, p.tz), p.tz));
+    let sessions = loaded
+        .next_session
+        .values()
+        .map(|t| t.and_utc())
+        .filter(|t| *t > now);
+    midnights
+        .chain(sessions)
+        .filter(|t| *t > now)
+        .fold(cap, |soonest, t| soonest.min(t))
 }
 
 /// How many couples carry each flag, in [`Flag::ALL`] order.
@@ -334,6 +400,7 @@ mod tests {
                 id: 1,
                 label: "Rivera & Chen".into(),
                 start_date: d("2026-01-01"),
+                active: true,
             }],
             partners: vec![
                 partner(11, 1, Slot::B, "Alex"),
@@ -533,6 +600,67 @@ mod tests {
         assert_eq!(
             next_due(&a.schedule, chrono_tz::UTC, now()),
             Some(d("2026-03-20"))
+        );
+    }
+
+    #[test]
+    fn trust_points_become_each_partners_sparkline() {
+        let mut l = calm();
+        for (pid, day, score) in [(10, 14, 6), (10, 12, 4), (11, 15, 8)] {
+            l.trust.push(TrustPoint {
+                partner_id: pid,
+                date: d(&format!("2026-03-{day}")),
+                score,
+            });
+        }
+        let s = one(&l);
+        assert_eq!(
+            s.partners[0].trust_points,
+            vec![(d("2026-03-12"), 4), (d("2026-03-14"), 6)],
+            "Sam's, sorted by date"
+        );
+        assert_eq!(s.partners[1].trust_points, vec![(d("2026-03-15"), 8)]);
+    }
+
+    #[test]
+    fn couples_that_are_not_active_owe_nothing_and_raise_nothing() {
+        let mut l = calm();
+        l.submitted.clear();
+        l.partners[0].last_entry_at = None;
+        assert!(!flags(&l).is_empty());
+        l.couples[0].active = false;
+        let s = one(&l);
+        assert!(s.flags.is_empty());
+        assert_eq!(s.score, 0);
+        assert_eq!(s.partners[0].completion, Completion::default());
+    }
+
+    #[test]
+    fn figures_hold_until_the_next_local_midnight_or_session() {
+        let mut l = calm();
+        // 12:00 UTC: UTC's next midnight is 12 hours away, so the cap (15 minutes) wins.
+        assert_eq!(
+            next_change(&l, now()),
+            now() + chrono::Duration::minutes(MAX_REUSE_MINUTES)
+        );
+        // At 23:55 UTC the partners' midnight comes first.
+        let late = Utc.with_ymd_and_hms(2026, 3, 16, 23, 55, 0).unwrap();
+        assert_eq!(
+            next_change(&l, late),
+            Utc.with_ymd_and_hms(2026, 3, 17, 0, 0, 0).unwrap()
+        );
+        // A partner in New York (UTC-4 in March) turns the day at 04:00 UTC.
+        l.partners[0].tz = chrono_tz::America::New_York;
+        let early = Utc.with_ymd_and_hms(2026, 3, 17, 3, 50, 0).unwrap();
+        assert_eq!(
+            next_change(&l, early),
+            Utc.with_ymd_and_hms(2026, 3, 17, 4, 0, 0).unwrap()
+        );
+        // A session starting in five minutes ends the figures' life then.
+        l.next_session.insert(1, at("2026-03-16 12:05"));
+        assert_eq!(
+            next_change(&l, now()),
+            Utc.with_ymd_and_hms(2026, 3, 16, 12, 5, 0).unwrap()
         );
     }
 }

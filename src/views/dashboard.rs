@@ -5,20 +5,40 @@ use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use maud::{html, Markup};
 
+use super::chart::{self, Series};
 use super::couples::local_time;
 use super::layout::{page, Ctx};
 use crate::domain::attention::Flag;
-use crate::domain::dashboard::{CoupleSummary, PartnerSummary, WINDOW_DAYS};
+use crate::domain::dashboard::{CoupleSummary, PartnerSummary, SPARK_DAYS, WINDOW_DAYS};
 
 pub struct DashboardPage<'a> {
     pub name: &'a str,
-    /// Rows to show (already filtered).
-    pub rows: &'a [CoupleSummary],
+    /// Rows to show (already filtered), each with its trust sparkline.
+    pub rows: &'a [(&'a CoupleSummary, &'a Markup)],
     /// Active couples in total, before filtering.
     pub total: usize,
     pub counts: &'a [(Flag, usize)],
     pub filter: Option<Flag>,
     pub tz: Tz,
+}
+
+/// Both partners' trust over the last [`SPARK_DAYS`] days, as a small line chart.
+pub fn sparkline(c: &CoupleSummary) -> Markup {
+    let series: Vec<Series> = c
+        .partners
+        .iter()
+        .map(|p| Series {
+            name: p.name.clone(),
+            points: p.trust_points.clone(),
+        })
+        .collect();
+    let names: Vec<&str> = c.partners.iter().map(|p| p.name.as_str()).collect();
+    chart::sparkline(
+        &series,
+        0,
+        10,
+        &format!("Trust for {}", names.join(" and ")),
+    )
 }
 
 fn flag_class(f: Flag) -> &'static str {
@@ -120,12 +140,13 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                                     th.num scope="col" { "Overdue" }
                                     th.num scope="col" { "Last entry" }
                                     th.num scope="col" { "Trust" }
+                                    th scope="col" { "Trust, " (SPARK_DAYS / 7) " weeks" }
                                     th scope="col" { "Latest setback" }
                                     th scope="col" { "Next session" }
                                 }
                             }
                             tbody {
-                                @for c in p.rows {
+                                @for (c, spark) in p.rows {
                                     @let rows_span = c.partners.len().max(1);
                                     @for (i, partner) in c.partners.iter().enumerate() {
                                         tr.couple-row {
@@ -153,6 +174,7 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                                             td.num { (days_cell(partner)) }
                                             td.num { (trust_cell(partner)) }
                                             @if i == 0 {
+                                                td.spark rowspan=(rows_span) { (spark) }
                                                 td rowspan=(rows_span) {
                                                     @match &c.latest_setback {
                                                         Some(s) => { "Severity " (s.severity) span.attention-reason { (s.happened_on.format("%-d %b %Y").to_string()) } },
@@ -169,7 +191,7 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                     }
                     p.small.muted {
                         "Entries: made of owed over the last " (WINDOW_DAYS) " days in each partner's time zone. "
-                        "Trust: the latest rating and its change from the one before."
+                        "Trust: the latest rating and its change from the one before; the line shows both partners' ratings (the second dashed)."
                     }
                 }
             }

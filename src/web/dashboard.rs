@@ -1,13 +1,28 @@
 //! The counselor's home page: every active couple, who needs attention and why.
+//!
+//! Computing the page takes a dozen queries and a few milliseconds; it is asked for far more
+//! often than the couples' data changes. So each counselor's computed rows are kept in
+//! [`DashboardCache`] together with the stamp they were computed from (every active
+//! couple's id and `data_version`, which database triggers bump on any change the
+//! dashboard shows) and the instant the figures would move on by themselves (a partner's
+//! midnight, a session starting). A request reads the stamp (one index-only query) and
+//! reuses the rows only if the stamp is the same and that instant has not come.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use maud::Markup;
 use serde::Deserialize;
 
 use crate::auth::Counselor;
-use crate::db::{self, audit::NewAudit, audit_batch::AuditBatcher};
-use crate::domain::attention::Flag;
-use crate::domain::dashboard::{flag_counts, summarize};
+use crate::db::{self, audit::NewAudit, audit_batch::AuditBatcher, schema::counselors};
+use crate::db::{dashboard::Stamp, DbConnection};
+use crate::domain::attention::{Flag, Thresholds};
+use crate::domain::dashboard::{flag_counts, next_change, summarize, CoupleSummary};
 use crate::error::AppError;
 use crate::views::{self, dashboard::DashboardPage, Ctx};
 use crate::web::{html, State};
@@ -16,6 +31,114 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // One group-commit audit writer per worker: see db::audit_batch.
     cfg.app_data(web::Data::new(AuditBatcher::default()))
         .route("/dashboard", web::get().to(show));
+}
+
+/// One counselor's computed dashboard.
+pub struct Snapshot {
+    stamp: Stamp,
+    tz: Tz,
+    until: DateTime<Utc>,
+    pub rows: Vec<CoupleSummary>,
+    pub counts: Vec<(Flag, usize)>,
+    /// Each row's trust sparkline, drawn once.
+    pub sparklines: Vec<Markup>,
+    /// The audit detail naming the couples shown.
+    audit_detail: String,
+}
+
+impl Snapshot {
+    fn fits(&self, stamp: &Stamp, tz: Tz, now: DateTime<Utc>) -> bool {
+        now < self.until && self.tz == tz && self.stamp == *stamp
+    }
+}
+
+#[derive(Default)]
+struct Slot {
+    current: Mutex<Option<Arc<Snapshot>>>,
+    /// Held while computing, so that a burst of requests after a change computes once.
+    computing: tokio::sync::Mutex<()>,
+}
+
+/// Computed dashboards by counselor, shared by all workers of one process. Each process
+/// checks the database's stamp on every request, so several processes (PostgreSQL
+/// deployments) never show one another stale figures.
+#[derive(Default)]
+pub struct DashboardCache {
+    slots: Mutex<HashMap<i32, Arc<Slot>>>,
+}
+
+/// Counselors kept at most; beyond this the cache starts again (a practice has far fewer).
+const MAX_COUNSELORS: usize = 4096;
+
+impl DashboardCache {
+    fn slot(&self, counselor_id: i32) -> Arc<Slot> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.len() >= MAX_COUNSELORS && !slots.contains_key(&counselor_id) {
+            slots.clear();
+        }
+        slots.entry(counselor_id).or_default().clone()
+    }
+
+    /// This counselor's dashboard as of `now`: reused if still current, computed if not.
+    pub async fn current(
+        &self,
+        state: &State,
+        counselor_id: i32,
+        thresholds: Thresholds,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Snapshot>, AppError> {
+        let slot = self.slot(counselor_id);
+        let (stamp, tz) = state
+            .db
+            .read(move |conn| Ok(stamp_and_tz(conn, counselor_id)?))
+            .await?;
+        let fresh = |slot: &Slot| {
+            let current = slot.current.lock().unwrap_or_else(|e| e.into_inner());
+            current.clone().filter(|s| s.fits(&stamp, tz, now))
+        };
+        if let Some(s) = fresh(&slot) {
+            return Ok(s);
+        }
+        let _computing = slot.computing.lock().await;
+        // Someone else may have computed it while this request waited.
+        if let Some(s) = fresh(&slot) {
+            return Ok(s);
+        }
+        let severe_min = thresholds.severe_setback_min;
+        let (stamp, tz, loaded) = state
+            .db
+            .read(move |conn| {
+                // The stamp is read before the data: a change in between makes the stamp
+                // older than the rows, which costs one more computation, never stale rows.
+                let (stamp, tz) = stamp_and_tz(conn, counselor_id)?;
+                let loaded = db::dashboard::load(conn, counselor_id, now, severe_min)?;
+                Ok((stamp, tz, loaded))
+            })
+            .await?;
+        let rows = summarize(&loaded, &thresholds, now);
+        let sparklines = rows.iter().map(views::dashboard::sparkline).collect();
+        let shown: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+        let snapshot = Arc::new(Snapshot {
+            stamp,
+            tz,
+            until: next_change(&loaded, now),
+            counts: flag_counts(&rows),
+            rows,
+            sparklines,
+            audit_detail: format!("couples={}", shown.join(",")),
+        });
+        *slot.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+}
+
+fn stamp_and_tz(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<(Stamp, Tz)> {
+    let stamp = db::dashboard::stamp(conn, counselor_id)?;
+    let tz: String = counselors::table
+        .find(counselor_id)
+        .select(counselors::time_zone)
+        .first(conn)?;
+    Ok((stamp, tz.parse().unwrap_or(chrono_tz::UTC)))
 }
 
 #[derive(Deserialize)]
@@ -33,41 +156,33 @@ async fn show(
     // Unknown or malformed filters are ignored: the whole dashboard is shown.
     let filter = q.and_then(|q| q.flag.as_deref().and_then(Flag::parse));
     let thresholds = state.settings.thresholds();
-    let now = Utc::now();
-    let severe_min = thresholds.severe_setback_min;
-    let (loaded, tz) = state
-        .db
-        .read(move |conn| {
-            let loaded = db::dashboard::load(conn, me.id, now, severe_min)?;
-            let tz = crate::web::couples::counselor_tz(conn, me.id)?;
-            Ok((loaded, tz))
-        })
+    let snapshot = state
+        .dashboards
+        .current(&state, me.id, thresholds, Utc::now())
         .await?;
-    let rows = summarize(&loaded, &thresholds, now);
     // One audit row per view, naming the couples whose figures were shown.
-    let shown: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     audit
         .record(
             &state.db,
             NewAudit::new("counselor", Some(me.id), "dashboard.view", &ctx.request_id)
-                .detail(format!("couples={}", shown.join(","))),
+                .detail(snapshot.audit_detail.clone()),
         )
         .await?;
-    let counts = flag_counts(&rows);
-    let total = rows.len();
-    let visible: Vec<_> = match filter {
-        Some(f) => rows.into_iter().filter(|r| r.has_flag(f)).collect(),
-        None => rows,
-    };
+    let visible: Vec<(&CoupleSummary, &Markup)> = snapshot
+        .rows
+        .iter()
+        .zip(&snapshot.sparklines)
+        .filter(|(r, _)| filter.is_none_or(|f| r.has_flag(f)))
+        .collect();
     Ok(html(views::dashboard::dashboard(
         &ctx,
         &DashboardPage {
             name: &me.name,
             rows: &visible,
-            total,
-            counts: &counts,
+            total: snapshot.rows.len(),
+            counts: &snapshot.counts,
             filter,
-            tz,
+            tz: snapshot.tz,
         },
     )))
 }

@@ -228,3 +228,80 @@ async fn paused_and_closed_couples_and_other_counselors_couples_stay_off_the_das
     assert!(page.contains(">Theirs</a>") && !page.contains("Mine"));
     let _ = theirs;
 }
+
+async fn view(app: &TestApp) -> String {
+    let (status, page) = app.get_html("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    page
+}
+
+/// The dashboard keeps its computed rows between views; every kind of change must show on
+/// the next view, whoever writes it (here straight to the database, as a script would).
+#[tokio::test]
+async fn every_change_shows_on_the_next_view() {
+    let app = admin_app().await;
+    let (couple, a, b, assignment) = calm_couple(&app, "Calm").await;
+    let page = view(&app).await;
+    assert!(row_of(&page, "Calm").contains("14 of 14"));
+    assert!(!row_of(&page, "Calm").contains("badge"));
+
+    // A submitted entry disappears: owed but not made, overdue.
+    let three_days_ago = (Utc::now() - Duration::days(3)).date_naive();
+    app.sql(&format!(
+        "DELETE FROM entries WHERE partner_id = {b} AND occurrence_date = '{three_days_ago}';"
+    ));
+    let page = view(&app).await;
+    assert!(row_of(&page, "Calm").contains("13 of 14"), "entries");
+    assert!(row_of(&page, "Calm").contains("Overdue"));
+
+    // The couple is renamed.
+    app.sql(&format!(
+        "UPDATE couples SET label = 'Renamed' WHERE id = {couple};"
+    ));
+    let page = view(&app).await;
+    assert!(
+        page.contains(">Renamed</a>") && !page.contains(">Calm</a>"),
+        "couple"
+    );
+
+    // A severe setback.
+    setback(&app, couple, a, 5, Utc::now());
+    assert!(
+        row_of(&view(&app).await, "Renamed").contains("Severe setback"),
+        "setbacks"
+    );
+
+    // A trust rating falls.
+    app.sql(&format!(
+        "UPDATE partners SET previous_trust = 8, latest_trust = 4 WHERE id = {a};"
+    ));
+    assert!(
+        row_of(&view(&app).await, "Renamed").contains("Trust drop"),
+        "partners"
+    );
+
+    // A session is booked.
+    let before = view(&app).await;
+    assert!(row_of(&before, "Renamed").contains("none booked"));
+    session(&app, couple, Utc::now() + Duration::days(2));
+    assert!(
+        !row_of(&view(&app).await, "Renamed").contains("none booked"),
+        "sessions"
+    );
+
+    // The assignment is paused from a week ago: fewer entries owed.
+    let week_ago = (Utc::now() - Duration::days(7)).date_naive();
+    app.sql(&format!(
+        "INSERT INTO assignment_pauses (assignment_id, start_date) VALUES ({assignment}, '{week_ago}');"
+    ));
+    let page = view(&app).await;
+    assert!(!row_of(&page, "Renamed").contains("of 14"), "pauses");
+
+    // The couple leaves the active caseload.
+    app.sql(&format!(
+        "UPDATE couples SET status = 'paused' WHERE id = {couple};"
+    ));
+    let page = view(&app).await;
+    assert!(!page.contains(">Renamed</a>"), "status");
+    assert!(page.contains("Your caseload is empty") || !page.contains("Renamed"));
+}

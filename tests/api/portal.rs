@@ -212,6 +212,10 @@ async fn the_whole_flow_from_invitation_to_the_counselors_timeline() {
         "Take a minute each evening.",
     );
 
+    // The counselor's dashboard, before anything is written: nothing made yet.
+    let (_, dash) = app.get_html("/dashboard").await;
+    assert!(dash.contains("<td class=\"num\">0 of 1</td>"), "{dash}");
+
     // Partner A signs in with the invitation link.
     let sam = app.other_browser();
     sign_in_partner(&sam, couple.a).await;
@@ -247,6 +251,10 @@ async fn the_whole_flow_from_invitation_to_the_counselors_timeline() {
         .unwrap();
     assert_eq!(latest, Some(10));
     assert!(last_entry.is_some());
+    // ...and the dashboard, viewed before the entry, shows it at once.
+    let (_, dash) = app.get_html("/dashboard").await;
+    assert!(dash.contains("<td class=\"num\">1 of 1</td>"), "{dash}");
+    assert!(dash.contains("<td class=\"num\">today</td>"), "{dash}");
 
     // The counselor sees it on the timeline, flags it and comments.
     let timeline = format!("/couples/{}/timeline", couple.id);

@@ -534,17 +534,35 @@ async fn the_practice_summary_is_the_admins_and_the_caseload_summary_each_counse
     assert_eq!(rows.len(), 2);
     let row = &rows[1];
     assert_eq!(&row[0], s.couple_id.to_string());
-    assert_eq!(&row[18], "4", "max setback severity since the last session");
-    assert_eq!(&row[19], "yes", "severe setback flag");
+    let col = |name: &str| rows[0].iter().position(|h| h == name).expect(name);
+    assert_eq!(&row[col("latest_setback_severity")], "4");
+    assert_eq!(
+        &row[col("severe_setback_since_last_session")],
+        "4",
+        "the severe setback since the last session"
+    );
+    assert_eq!(&row[col("flag_severe_setback")], "yes");
     assert!(
-        row[9].parse::<i32>().unwrap() <= 1,
+        row[col("partner_a_days_since_last_entry")]
+            .parse::<i32>()
+            .unwrap()
+            <= 1,
         "Sam last wrote yesterday at noon"
     );
     assert!(
-        row[15].parse::<i32>().unwrap() >= 7,
+        row[col("partner_b_overdue")].parse::<i32>().unwrap() >= 7,
         "Alex has overdue entries"
     );
-    assert_eq!(&row[23], "yes", "overdue flag");
+    assert_eq!(&row[col("flag_overdue")], "yes");
+    // The same figures as the dashboard: "made of owed" per partner, same flags.
+    let dashboard = app.get("/dashboard").await.text().await.unwrap();
+    for slot in ["a", "b"] {
+        let made = &row[col(&format!("partner_{slot}_entries_made"))];
+        let owed = &row[col(&format!("partner_{slot}_entries_owed"))];
+        let cell = format!("<td class=\"num\">{made} of {owed}</td>");
+        assert!(dashboard.contains(&cell), "{cell} not on the dashboard");
+    }
+    assert!(row[col("attention_score")].parse::<i32>().unwrap() > 0);
 
     app.add_counselor("Bo", OTHER_EMAIL, OTHER_PASSWORD).await;
     let other = app.other_browser();

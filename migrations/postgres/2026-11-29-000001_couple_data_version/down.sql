@@ -1,0 +1,16 @@
+DROP TRIGGER couples_data_version ON couples;
+DROP TRIGGER partners_dv_insert ON partners;
+DROP TRIGGER partners_dv_update ON partners;
+DROP TRIGGER assignments_dv ON assignments;
+DROP TRIGGER assignment_pauses_dv ON assignment_pauses;
+DROP TRIGGER entries_dv_insert ON entries;
+DROP TRIGGER entries_dv_update ON entries;
+DROP TRIGGER entries_dv_delete ON entries;
+DROP TRIGGER setbacks_dv ON setbacks;
+DROP TRIGGER therapy_sessions_dv ON therapy_sessions;
+DROP FUNCTION couples_bump_version_via_assignment();
+DROP FUNCTION couples_bump_version();
+DROP FUNCTION couples_bump_own_version();
+DROP INDEX couples_counselor_status;
+CREATE INDEX couples_counselor_status ON couples (counselor_id, status);
+ALTER TABLE couples DROP COLUMN data_version;
