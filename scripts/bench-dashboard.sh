@@ -59,3 +59,32 @@ echo "Dashboard shows $COUPLES couples. Warming up..."
 wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard" >/dev/null
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
   -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard"
+
+# The same load while partners write: a background writer changes a submitted entry of
+# one of the measured counselor's couples WRITES_PER_SEC times a second (each change
+# bumps the couple's data_version, so the next view recomputes the dashboard). A real
+# 40-couple caseload writes a few hundred entries a day, far below these rates.
+for RATE in ${WRITES_PER_SEC:-1 10 50}; do
+  python3 - "$DB" "$RATE" <<'PY' &
+import random, sqlite3, sys, time
+db, rate = sys.argv[1], float(sys.argv[2])
+conn = sqlite3.connect(db, timeout=10, isolation_level=None)
+# As the server's own writers: no checkpoint inside a commit (the server checkpoints).
+conn.execute("PRAGMA wal_autocheckpoint=0")
+ids = [r[0] for r in conn.execute(
+    "SELECT e.id FROM entries e JOIN couples c ON c.id = e.couple_id "
+    "JOIN counselors k ON k.id = c.counselor_id WHERE k.email = 'bench@practice.test' "
+    "AND e.status = 'submitted' AND e.occurrence_date >= date('now', '-10 days')")]
+while True:
+    conn.execute("UPDATE entries SET trust_score = ? WHERE id = ?",
+                 (random.randint(0, 10), random.choice(ids)))
+    time.sleep(1.0 / rate)
+PY
+  WRITER=$!
+  echo
+  echo "While a writer changes $RATE entries/s:"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
+    -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard"
+  kill $WRITER
+  wait $WRITER 2>/dev/null || true
+done

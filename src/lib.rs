@@ -107,13 +107,13 @@ impl Application {
 
 /// SQLite connections run with `wal_autocheckpoint = 0` so no request ever pays for a
 /// checkpoint inside its commit (it showed as 150-600 ms p99 spikes); the WAL is folded back
-/// here instead, every 30 seconds, whether or not the reminder scheduler runs.
+/// here instead, every 10 seconds, whether or not the reminder scheduler runs.
 fn spawn_checkpointer(db: Db) {
     if !db.target().is_sqlite() || tokio::runtime::Handle::try_current().is_err() {
         return;
     }
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
