@@ -13,13 +13,12 @@ use crate::domain::dashboard::{CoupleSummary, PartnerSummary, SPARK_DAYS, WINDOW
 
 pub struct DashboardPage<'a> {
     pub name: &'a str,
-    /// Rows to show (already filtered), each with its trust sparkline.
-    pub rows: &'a [(&'a CoupleSummary, &'a Markup)],
+    /// Rows to show (already filtered), drawn by [`couple_rows`].
+    pub rows: &'a [&'a Markup],
     /// Active couples in total, before filtering.
     pub total: usize,
     pub counts: &'a [(Flag, usize)],
     pub filter: Option<Flag>,
-    pub tz: Tz,
 }
 
 /// Both partners' trust over the last [`SPARK_DAYS`] days, as a small line chart.
@@ -39,6 +38,52 @@ pub fn sparkline(c: &CoupleSummary) -> Markup {
         10,
         &format!("Trust for {}", names.join(" and ")),
     )
+}
+
+/// One couple's rows of the dashboard table (one per partner), sparkline included. Drawn
+/// once per computed dashboard and reused until its figures change.
+pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
+    let spark = sparkline(c);
+    html! {
+        @let rows_span = c.partners.len().max(1);
+        @for (i, partner) in c.partners.iter().enumerate() {
+            tr.couple-row {
+                @if i == 0 {
+                    th scope="row" rowspan=(rows_span) {
+                        a href={"/couples/" (c.id)} { (c.label) }
+                        @if !c.flags.is_empty() {
+                            ul.flags {
+                                @for r in &c.flags {
+                                    li { span class=(flag_class(r.flag)) { (r.flag.label()) } }
+                                }
+                            }
+                            @for r in &c.flags {
+                                span.attention-reason { (r.reason) }
+                            }
+                        }
+                    }
+                }
+                td { (partner.name) }
+                td.num {
+                    @if partner.completion.owed == 0 { span.muted { "–" } }
+                    @else { (partner.completion.made) " of " (partner.completion.owed) }
+                }
+                td.num { @if partner.completion.overdue > 0 { strong { (partner.completion.overdue) } } @else { "0" } }
+                td.num { (days_cell(partner)) }
+                td.num { (trust_cell(partner)) }
+                @if i == 0 {
+                    td.spark rowspan=(rows_span) { (spark) }
+                    td rowspan=(rows_span) {
+                        @match &c.latest_setback {
+                            Some(s) => { "Severity " (s.severity) span.attention-reason { (s.happened_on.format("%-d %b %Y").to_string()) } },
+                            None => span.muted { "none" },
+                        }
+                    }
+                    td rowspan=(rows_span) { (next_session(c.next_session, tz)) }
+                }
+            }
+        }
+    }
 }
 
 fn flag_class(f: Flag) -> &'static str {
@@ -146,46 +191,7 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                                 }
                             }
                             tbody {
-                                @for (c, spark) in p.rows {
-                                    @let rows_span = c.partners.len().max(1);
-                                    @for (i, partner) in c.partners.iter().enumerate() {
-                                        tr.couple-row {
-                                            @if i == 0 {
-                                                th scope="row" rowspan=(rows_span) {
-                                                    a href={"/couples/" (c.id)} { (c.label) }
-                                                    @if !c.flags.is_empty() {
-                                                        ul.flags {
-                                                            @for r in &c.flags {
-                                                                li { span class=(flag_class(r.flag)) { (r.flag.label()) } }
-                                                            }
-                                                        }
-                                                        @for r in &c.flags {
-                                                            span.attention-reason { (r.reason) }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                            td { (partner.name) }
-                                            td.num {
-                                                @if partner.completion.owed == 0 { span.muted { "–" } }
-                                                @else { (partner.completion.made) " of " (partner.completion.owed) }
-                                            }
-                                            td.num { @if partner.completion.overdue > 0 { strong { (partner.completion.overdue) } } @else { "0" } }
-                                            td.num { (days_cell(partner)) }
-                                            td.num { (trust_cell(partner)) }
-                                            @if i == 0 {
-                                                td.spark rowspan=(rows_span) { (spark) }
-                                                td rowspan=(rows_span) {
-                                                    @match &c.latest_setback {
-                                                        Some(s) => { "Severity " (s.severity) span.attention-reason { (s.happened_on.format("%-d %b %Y").to_string()) } },
-                                                        None => span.muted { "none" },
-                                                    }
-                                                }
-                                                td rowspan=(rows_span) { (next_session(c.next_session, p.tz)) }
-                                            }
-                                        }
-                                    }
-                                }
+                                @for row in p.rows { (row) }
                             }
                         }
                     }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -37,18 +38,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct Snapshot {
     stamp: Stamp,
     tz: Tz,
+    /// When its stamp was read: it holds everything committed before then.
+    read_at: Instant,
     until: DateTime<Utc>,
     pub rows: Vec<CoupleSummary>,
+    /// Each couple's table rows, drawn once.
+    pub drawn: Vec<Markup>,
     pub counts: Vec<(Flag, usize)>,
-    /// Each row's trust sparkline, drawn once.
-    pub sparklines: Vec<Markup>,
     /// The audit detail naming the couples shown.
     audit_detail: String,
 }
 
 impl Snapshot {
+    /// Current for a request that read `stamp` and `tz` at `now`.
     fn fits(&self, stamp: &Stamp, tz: Tz, now: DateTime<Utc>) -> bool {
         now < self.until && self.tz == tz && self.stamp == *stamp
+    }
+
+    /// Computed from a read made after a request `arrived`: it shows everything committed
+    /// before that request, so it may answer it even if its stamp has moved on since.
+    fn newer_than(&self, arrived: Instant, now: DateTime<Utc>) -> bool {
+        now < self.until && self.read_at >= arrived
     }
 }
 
@@ -88,43 +98,52 @@ impl DashboardCache {
         now: DateTime<Utc>,
     ) -> Result<Arc<Snapshot>, AppError> {
         let slot = self.slot(counselor_id);
+        let arrived = Instant::now();
         let (stamp, tz) = state
             .db
             .read(move |conn| Ok(stamp_and_tz(conn, counselor_id)?))
             .await?;
         let fresh = |slot: &Slot| {
             let current = slot.current.lock().unwrap_or_else(|e| e.into_inner());
-            current.clone().filter(|s| s.fits(&stamp, tz, now))
+            current
+                .clone()
+                .filter(|s| s.fits(&stamp, tz, now) || s.newer_than(arrived, now))
         };
         if let Some(s) = fresh(&slot) {
             return Ok(s);
         }
         let _computing = slot.computing.lock().await;
-        // Someone else may have computed it while this request waited.
+        // Someone else may have computed it while this request waited: under a stream of
+        // changes, one computation then answers every request that queued behind it.
         if let Some(s) = fresh(&slot) {
             return Ok(s);
         }
         let severe_min = thresholds.severe_setback_min;
-        let (stamp, tz, loaded) = state
+        let (stamp, tz, read_at, loaded) = state
             .db
             .read(move |conn| {
                 // The stamp is read before the data: a change in between makes the stamp
                 // older than the rows, which costs one more computation, never stale rows.
+                let read_at = Instant::now();
                 let (stamp, tz) = stamp_and_tz(conn, counselor_id)?;
                 let loaded = db::dashboard::load(conn, counselor_id, now, severe_min)?;
-                Ok((stamp, tz, loaded))
+                Ok((stamp, tz, read_at, loaded))
             })
             .await?;
         let rows = summarize(&loaded, &thresholds, now);
-        let sparklines = rows.iter().map(views::dashboard::sparkline).collect();
+        let drawn = rows
+            .iter()
+            .map(|r| views::dashboard::couple_rows(r, tz))
+            .collect();
         let shown: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
         let snapshot = Arc::new(Snapshot {
             stamp,
             tz,
+            read_at,
             until: next_change(&loaded, now),
             counts: flag_counts(&rows),
             rows,
-            sparklines,
+            drawn,
             audit_detail: format!("couples={}", shown.join(",")),
         });
         *slot.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
@@ -168,11 +187,12 @@ async fn show(
                 .detail(snapshot.audit_detail.clone()),
         )
         .await?;
-    let visible: Vec<(&CoupleSummary, &Markup)> = snapshot
+    let visible: Vec<&Markup> = snapshot
         .rows
         .iter()
-        .zip(&snapshot.sparklines)
+        .zip(&snapshot.drawn)
         .filter(|(r, _)| filter.is_none_or(|f| r.has_flag(f)))
+        .map(|(_, drawn)| drawn)
         .collect();
     Ok(html(views::dashboard::dashboard(
         &ctx,
@@ -182,7 +202,6 @@ async fn show(
             total: snapshot.rows.len(),
             counts: &snapshot.counts,
             filter,
-            tz: snapshot.tz,
         },
     )))
 }
