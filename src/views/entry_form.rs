@@ -81,7 +81,7 @@ pub fn render(ctx_csrf: Markup, f: &EntryForm<'_>) -> Markup {
         @if !f.note.trim().is_empty() {
             div.notice {
                 p.small.muted { "A note from your counselor" }
-                p style="white-space: pre-wrap" { (f.note) }
+                p.prewrap { (f.note) }
             }
         }
         @if f.editing_submitted {

@@ -64,7 +64,7 @@ fn day(d: NaiveDate, today: NaiveDate) -> String {
 
 fn due_list(items: &[DueItem], today: NaiveDate) -> Markup {
     html! {
-        ul.stack style="list-style: none; padding: 0" {
+        ul.stack.plain-list {
             @for i in items {
                 li.card {
                     div.row {
@@ -88,7 +88,7 @@ pub fn home(ctx: &Ctx, h: &Home) -> Markup {
         ctx,
         "Home",
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 h1 { "Hello, " (h.first_name) }
                 @if let Some((when, minutes)) = &h.next_session {
                     p.notice { "Your next session: " strong { (when) } " (" (minutes) " minutes)." }
@@ -108,7 +108,7 @@ pub fn home(ctx: &Ctx, h: &Home) -> Markup {
                     (due_list(&h.this_week, h.today))
                 }
                 h2 { "Whenever you need" }
-                div.actions style="margin-top: 0" {
+                div.actions.tight-top {
                     a.btn.btn-secondary href="/me/journal" { "Write in the co-journal" }
                     a.btn.btn-secondary href="/me/setbacks/new" { "Log a setback" }
                 }
@@ -151,7 +151,7 @@ pub fn history(
         ctx,
         "Your entries",
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 h1 { "Your entries" }
                 @if own.is_empty() {
                     div.empty-state { p { "Nothing here yet. What you write will be listed here." } }
@@ -207,7 +207,7 @@ pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
         ctx,
         p.title,
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 h1 { (p.title) }
                 p.timeline-meta {
                     @if p.own { "Your entry" } @else { "From " (p.author_name) }
@@ -225,7 +225,7 @@ pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
                     @for c in p.comments {
                         div.notice {
                             p.small.muted { (fmt_time(c.created_at)) }
-                            p style="white-space: pre-wrap" { (c.body) }
+                            p.prewrap { (c.body) }
                         }
                     }
                 }
@@ -254,7 +254,7 @@ pub fn journal(ctx: &Ctx, today: NaiveDate, form: Markup, posts: &[JournalPost])
         ctx,
         "Co-journal",
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 h1 { "Co-journal" }
                 p.lead { "One journal you both write in. Everyday moments count: something that made you smile, something that was hard, a small step." }
                 (form)
@@ -333,7 +333,7 @@ pub fn settings(
         ctx,
         "Settings",
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 h1 { "Settings" }
                 p { "You sign in as " strong { (email) } "." }
                 (reminder_settings(ctx, reminders, errors))

@@ -26,7 +26,7 @@ pub fn form_page(ctx: &Ctx, f: &SetbackForm, errors: &Errors, max_date: &str) ->
         ctx,
         "Log a setback",
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 h1 { "Log a setback" }
                 p.lead { "Setbacks are a normal part of rebuilding trust, not a failure. Writing one down helps you both understand it and learn from it." }
                 form.form method="post" action="/me/setbacks" novalidate {
@@ -103,7 +103,7 @@ pub fn list(ctx: &Ctx, notes: &[(SetbackRow, String)]) -> Markup {
         ctx,
         "Setbacks",
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 div.row { h1 { "Setbacks" } span.spacer {} a.btn.btn-primary href="/me/setbacks/new" { "Log a setback" } }
                 @if notes.is_empty() {
                     div.empty-state { p { "No setbacks logged. If one happens, writing it down helps." } }
@@ -124,7 +124,7 @@ pub fn detail(ctx: &Ctx, s: &SetbackRow, author: &str) -> Markup {
         ctx,
         "Setback",
         html! {
-            div.container.narrow style="padding: 0" {
+            div.container.narrow.flush {
                 h1 { "Setback" }
                 div.card { (note(s, author)) }
                 p { a href="/me/setbacks" { "All setbacks" } }

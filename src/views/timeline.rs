@@ -125,7 +125,7 @@ pub fn render(ctx: &Ctx, t: &Timeline<'_>) -> Markup {
                                     }
                                     (entry_form::answers(prompts, answers))
                                     @for c in comments {
-                                        div.notice { p.small.muted { "Your comment · " (fmt_time(c.created_at)) } p style="white-space: pre-wrap" { (c.body) } }
+                                        div.notice { p.small.muted { "Your comment · " (fmt_time(c.created_at)) } p.prewrap { (c.body) } }
                                     }
                                     div.actions {
                                         form.inline-form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/flag"} {
