@@ -81,6 +81,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 meta name="robots" content="noindex, nofollow";
                 title { (title) " · Trellis" }
                 link rel="stylesheet" href=(crate::web::assets::STYLESHEET_PATH);
+                link rel="icon" type="image/svg+xml" href=(crate::web::assets::ICON_PATH);
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }
@@ -140,6 +141,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Trellis" }
                 link rel="stylesheet" href=(crate::web::assets::STYLESHEET_PATH);
+                link rel="icon" type="image/svg+xml" href=(crate::web::assets::ICON_PATH);
             }
             body {
                 header.site-header { a.brand href="/" { "Trellis" } }

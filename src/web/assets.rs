@@ -5,9 +5,14 @@ use actix_web::{web, HttpResponse};
 
 const STYLESHEET: &str = include_str!("../assets/style.css");
 pub const STYLESHEET_PATH: &str = concat!("/assets/style-", env!("CARGO_PKG_VERSION"), ".css");
+const ICON: &str = include_str!("../assets/icon.svg");
+pub const ICON_PATH: &str = concat!("/assets/icon-", env!("CARGO_PKG_VERSION"), ".svg");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(STYLESHEET_PATH, web::get().to(stylesheet))
+        .route(ICON_PATH, web::get().to(icon))
+        // Browsers and feed readers ask for it whatever the page says.
+        .route("/favicon.ico", web::get().to(icon))
         .route("/health", web::get().to(health));
 }
 
@@ -16,6 +21,13 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .body(STYLESHEET)
+}
+
+async fn icon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(ICON)
 }
 
 /// For load balancers: 200 when the database answers, 503 when it does not.
