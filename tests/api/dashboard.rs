@@ -99,6 +99,12 @@ async fn a_calm_couple_raises_no_flag() {
     let row = row_of(&page, "Calm");
     assert!(row.contains("14 of 14"), "{row}");
     assert!(!row.contains("badge-flag") && !row.contains("badge-danger"));
+    // Both partners' trust of the last weeks as a sparkline, named in words.
+    assert!(row.contains("<svg class=\"sparkline\""), "{row}");
+    assert!(
+        row.contains("aria-label=\"Trust for Sam Rivera and Alex Chen: Sam Rivera 7 to 7, Alex Chen 7 to 7 over 13 days\""),
+        "{row}"
+    );
     assert!(page.contains("Nothing needs your attention right now"));
     assert!(app.count("audit_log") > 0, "the view is audited");
 }
