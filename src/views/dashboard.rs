@@ -51,6 +51,7 @@ pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
                 @if i == 0 {
                     th scope="row" rowspan=(rows_span) {
                         a href={"/couples/" (c.id)} { (c.label) }
+                        div.spark { (spark) }
                         @if !c.flags.is_empty() {
                             ul.flags {
                                 @for r in &c.flags {
@@ -72,7 +73,6 @@ pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
                 td.num { (days_cell(partner)) }
                 td.num { (trust_cell(partner)) }
                 @if i == 0 {
-                    td.spark rowspan=(rows_span) { (spark) }
                     td rowspan=(rows_span) {
                         @match &c.latest_setback {
                             Some(s) => { "Severity " (s.severity) span.attention-reason { (s.happened_on.format("%-d %b %Y").to_string()) } },
@@ -185,7 +185,6 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                                     th.num scope="col" { "Overdue" }
                                     th.num scope="col" { "Last entry" }
                                     th.num scope="col" { "Trust" }
-                                    th scope="col" { "Trust, " (SPARK_DAYS / 7) " weeks" }
                                     th scope="col" { "Latest setback" }
                                     th scope="col" { "Next session" }
                                 }
@@ -197,7 +196,7 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                     }
                     p.small.muted {
                         "Entries: made of owed over the last " (WINDOW_DAYS) " days in each partner's time zone. "
-                        "Trust: the latest rating and its change from the one before; the line shows both partners' ratings (the second dashed)."
+                        "Trust: the latest rating and its change from the one before. The line under each couple shows both partners' ratings over the last " (SPARK_DAYS / 7) " weeks (the second partner dashed)."
                     }
                 }
             }
