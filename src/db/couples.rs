@@ -259,6 +259,19 @@ pub fn set_status(
 
 /// Change the couple's record and both partners' details. Call inside a write transaction,
 /// after checking the couple is the counselor's.
+/// Take the couple's row first, in a transaction whose first change is to a partner's row.
+/// The data-version triggers lock the couple's row right after a partner row changes; the
+/// counselor's edit locks the couple, then the partners. Without this, a partner saving
+/// their settings (partner, then couple) at the same moment could wait on that edit in a
+/// circle, which PostgreSQL breaks by failing one of them. (It bumps the data version,
+/// which the change that follows does anyway.)
+pub fn lock_for_change(conn: &mut DbConnection, couple_id: i32) -> QueryResult<()> {
+    diesel::update(couples::table.find(couple_id))
+        .set(couples::data_version.eq(couples::data_version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn update(conn: &mut DbConnection, couple_id: i32, new: &NewCouple) -> QueryResult<()> {
     let now = super::now();
     diesel::update(couples::table.find(couple_id))

@@ -393,6 +393,7 @@ async fn set_reminders(
         .write(move |conn| {
             use crate::db::schema::partners;
             use diesel::prelude::*;
+            db::couples::lock_for_change(conn, me.couple_id)?;
             let before = db::couples::partner_by_id(conn, me.id)?;
             diesel::update(partners::table.find(me.id))
                 .set((
