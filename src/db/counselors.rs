@@ -56,6 +56,15 @@ pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<CounselorRow> {
         .first(conn)
 }
 
+/// The counselor's IANA time zone (UTC if the stored name is not one).
+pub fn time_zone(conn: &mut DbConnection, id: i32) -> QueryResult<chrono_tz::Tz> {
+    let tz: String = counselors::table
+        .find(id)
+        .select(counselors::time_zone)
+        .first(conn)?;
+    Ok(tz.parse().unwrap_or(chrono_tz::UTC))
+}
+
 pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         counselors::table.filter(counselors::email.eq(email)),

@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use super::couples::CoupleRow;
-use super::report::{self, local_day, CoupleSummary, SessionReport};
+use super::report::{self, local_day, PracticeRow, SessionReport};
 use super::schema::{
     entries, entry_answers, exercise_prompts, exercises, setbacks, therapy_sessions,
 };
@@ -448,11 +448,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn practice_row<W: Write>(
-    s: &CoupleSummary,
-    tz: Tz,
-    out: &mut csv::Writer<W>,
-) -> anyhow::Result<()> {
+fn practice_row<W: Write>(s: &PracticeRow, tz: Tz, out: &mut csv::Writer<W>) -> anyhow::Result<()> {
     use crate::domain::attention::Flag;
     let d = &s.summary;
     let mut cells: Vec<String> = vec![

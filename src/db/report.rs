@@ -185,13 +185,7 @@ pub fn day_start(d: NaiveDate, tz: Tz) -> NaiveDateTime {
     occurrence::due_instant(before, tz).naive_utc()
 }
 
-pub fn counselor_tz(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<Tz> {
-    let tz: String = counselors::table
-        .find(counselor_id)
-        .select(counselors::time_zone)
-        .first(conn)?;
-    Ok(tz.parse().unwrap_or(chrono_tz::UTC))
-}
+pub use super::counselors::time_zone as counselor_tz;
 
 /// Ids of exercises that are private safety checks.
 pub fn safety_exercise_ids(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
@@ -634,7 +628,7 @@ pub fn trust_chart_for(
 
 /// One couple's line in the practice summary: the dashboard's own figures and flags.
 #[derive(Debug, Clone)]
-pub struct CoupleSummary {
+pub struct PracticeRow {
     pub couple: CoupleRow,
     pub counselor_name: String,
     pub counselor_email: String,
@@ -653,7 +647,7 @@ pub fn practice_batch(
     thresholds: &Thresholds,
     include_safety: bool,
     now: DateTime<Utc>,
-) -> QueryResult<Vec<CoupleSummary>> {
+) -> QueryResult<Vec<PracticeRow>> {
     let mut q = couples::table
         .inner_join(counselors::table)
         .filter(couples::id.gt(after_id))
@@ -719,7 +713,7 @@ pub fn practice_batch(
         .into_iter()
         .filter_map(|(couple, counselor_name, counselor_email)| {
             let summary = by_id.remove(&couple.id)?;
-            Some(CoupleSummary {
+            Some(PracticeRow {
                 couple,
                 counselor_name,
                 counselor_email,

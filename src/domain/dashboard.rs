@@ -133,7 +133,6 @@ pub struct PartnerSummary {
     pub completion: Completion,
     pub days_since_last_entry: Option<i64>,
     pub latest_trust: Option<i32>,
-    pub previous_trust: Option<i32>,
     /// Latest minus previous rating, when both exist.
     pub trust_change: Option<i32>,
     /// Trust ratings over the last [`SPARK_DAYS`] days, ascending by date.
@@ -285,7 +284,6 @@ pub fn summarize(
                     completion: total,
                     days_since_last_entry,
                     latest_trust: p.latest_trust,
-                    previous_trust: p.previous_trust,
                     trust_change: p.latest_trust.zip(p.previous_trust).map(|(l, p)| l - p),
                     trust_points,
                 });

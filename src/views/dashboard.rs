@@ -1,11 +1,10 @@
 //! The counselor's dashboard: every active couple, the figures per partner, and the flags
 //! that say which couples need a look, each with its reason in words.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use maud::{html, Markup};
 
-use super::chart::{self, Series};
 use super::couples::local_time;
 use super::layout::{page, Ctx};
 use crate::domain::attention::Flag;
@@ -23,21 +22,12 @@ pub struct DashboardPage<'a> {
 
 /// Both partners' trust over the last [`SPARK_DAYS`] days, as a small line chart.
 pub fn sparkline(c: &CoupleSummary) -> Markup {
-    let series: Vec<Series> = c
+    let partners: Vec<(String, Vec<(NaiveDate, i32)>)> = c
         .partners
         .iter()
-        .map(|p| Series {
-            name: p.name.clone(),
-            points: p.trust_points.clone(),
-        })
+        .map(|p| (p.name.clone(), p.trust_points.clone()))
         .collect();
-    let names: Vec<&str> = c.partners.iter().map(|p| p.name.as_str()).collect();
-    chart::sparkline(
-        &series,
-        0,
-        10,
-        &format!("Trust for {}", names.join(" and ")),
-    )
+    super::report::trust_sparkline(&partners)
 }
 
 /// One couple's rows of the dashboard table (one per partner), sparkline included. Drawn

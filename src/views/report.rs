@@ -366,7 +366,25 @@ pub fn couple_trust_chart(data: &TrustChartData) -> Markup {
     })
 }
 
-/// A small trust line per partner, for the dashboard.
+/// A small trust line per partner (the second dashed), named in words.
 pub fn couple_sparkline(data: &TrustChartData) -> Markup {
-    chart::sparkline(&series(data), 0, 10, "Trust")
+    trust_sparkline(&data.partners)
+}
+
+/// [`couple_sparkline`] from (partner name, dated ratings) pairs, as the dashboard has them.
+pub fn trust_sparkline(partners: &[(String, Vec<(NaiveDate, i32)>)]) -> Markup {
+    let series: Vec<Series> = partners
+        .iter()
+        .map(|(name, points)| Series {
+            name: name.clone(),
+            points: points.clone(),
+        })
+        .collect();
+    let names: Vec<&str> = partners.iter().map(|(n, _)| n.as_str()).collect();
+    chart::sparkline(
+        &series,
+        0,
+        10,
+        &format!("Trust for {}", names.join(" and ")),
+    )
 }

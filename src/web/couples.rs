@@ -152,8 +152,7 @@ impl<T> OptionalFound<T> for Result<T, diesel::result::Error> {
 
 /// The counselor's time zone (UTC if unreadable).
 pub fn counselor_tz(conn: &mut DbConnection, me: i32) -> Result<chrono_tz::Tz, AppError> {
-    let row = db::counselors::by_id(conn, me)?;
-    Ok(row.time_zone.parse().unwrap_or(chrono_tz::UTC))
+    Ok(db::counselors::time_zone(conn, me)?)
 }
 
 fn to_new_couple(v: ValidCouple) -> db::couples::NewCouple {

@@ -20,7 +20,7 @@ use maud::Markup;
 use serde::Deserialize;
 
 use crate::auth::Counselor;
-use crate::db::{self, audit::NewAudit, audit_batch::AuditBatcher, schema::counselors};
+use crate::db::{self, audit::NewAudit, audit_batch::AuditBatcher};
 use crate::db::{dashboard::Stamp, DbConnection};
 use crate::domain::attention::{Flag, Thresholds};
 use crate::domain::dashboard::{flag_counts, next_change, summarize, CoupleSummary};
@@ -152,12 +152,10 @@ impl DashboardCache {
 }
 
 fn stamp_and_tz(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<(Stamp, Tz)> {
-    let stamp = db::dashboard::stamp(conn, counselor_id)?;
-    let tz: String = counselors::table
-        .find(counselor_id)
-        .select(counselors::time_zone)
-        .first(conn)?;
-    Ok((stamp, tz.parse().unwrap_or(chrono_tz::UTC)))
+    Ok((
+        db::dashboard::stamp(conn, counselor_id)?,
+        db::counselors::time_zone(conn, counselor_id)?,
+    ))
 }
 
 #[derive(Deserialize)]
