@@ -666,6 +666,107 @@ mod tests {
         e.prompts.iter().filter_map(|p| p.metric).collect()
     }
 
+    /// One line per exercise: slug, title, who, cadence, visibility, elements, flags, and
+    /// each prompt's kind (with its scale range and metric); `?` marks an optional prompt.
+    fn shape(e: &ExerciseDef) -> String {
+        let prompts: Vec<String> = e
+            .prompts
+            .iter()
+            .map(|p| {
+                let mut s = p.kind.code().to_string();
+                match &p.kind {
+                    PromptKind::Scale { min, max, .. } => s.push_str(&format!("({min}..{max})")),
+                    PromptKind::Checklist { options } => {
+                        s.push_str(&format!("({})", options.len()))
+                    }
+                    _ => {}
+                }
+                if let Some(m) = p.metric {
+                    s.push_str(&format!("*{}", m.as_str()));
+                }
+                if !p.required {
+                    s.push('?');
+                }
+                s
+            })
+            .collect();
+        let mut flags = Vec::new();
+        if e.visibility_choice {
+            flags.push("choice");
+        }
+        if e.paired_reveal {
+            flags.push("paired");
+        }
+        if e.safety_check {
+            flags.push("safety");
+        }
+        if e.shared_journal {
+            flags.push("journal");
+        }
+        let elements: Vec<String> = e.elements.iter().map(u8::to_string).collect();
+        format!(
+            "{} | {} | {} | {} | {} | {} | {} | {}",
+            e.slug.as_deref().unwrap_or("-"),
+            e.title,
+            e.performer.as_str(),
+            e.cadence_hint,
+            e.default_visibility.as_str(),
+            elements.join(","),
+            flags.join(","),
+            prompts.join(" "),
+        )
+    }
+
+    /// Stable FNV-1a over every text of every exercise, in order.
+    fn text_hash(all: &[ExerciseDef]) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for e in all {
+            for s in all_strings(e) {
+                for b in s.as_bytes().iter().chain([0x1f].iter()) {
+                    h ^= u64::from(*b);
+                    h = h.wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+        }
+        h
+    }
+
+    /// The library as it stood when it moved from code to data files: any change to an
+    /// exercise's shape must be deliberate and show up here.
+    const EXPECTED_SHAPES: [&str; 17] = [
+        "trust-check-in | Trust check-in | both | Weekly | counselor | 14,10 | choice | scale(1..5)*warn_communication scale(1..5)*warn_secrecy scale(1..5)*warn_distance scale(1..5)*warn_promises scale(0..10)*trust short_text",
+        "daily-check-in | Daily check-in | both | Daily | counselor | 4,8,14 | choice | scale(1..5)*mood scale(0..10)*trust short_text long_text?",
+        "what-happened | What happened | both | Once | counselor | 1 | choice,paired | long_text checklist(6) short_text? long_text",
+        "apology-letter | Apology letter | offending | Once, with drafts | counselor | 2 | choice | long_text long_text list checklist(4)?",
+        "listening-to-understand | Listening to understand | both | Weekly | partner | 3 | choice,paired | short_text long_text scale(1..5) yes_no",
+        "transparency-log | Transparency log | offending | Daily | partner | 4 | choice | long_text long_text",
+        "boundaries-agreement | Boundaries agreement | both | Once, revisited | partner | 5 |  | list yes_no long_text?",
+        "promise-tracker | Promise tracker | both | Ongoing | partner | 6 |  | short_text date checklist(3)? long_text?",
+        "co-journal | Co-journal | both | Daily or weekly | partner | 7,8 | journal | long_text",
+        "appreciation-note | Appreciation note | both | Weekly | partner | 8,13 | choice | long_text",
+        "reconnection-ritual | Reconnection ritual | both | Weekly | partner | 9 | choice | short_text scale(1..5) long_text",
+        "what-makes-me-feel-loved | What makes me feel loved | both | Once | partner | 8 | choice,paired | long_text long_text?",
+        "vulnerability-share | Vulnerability share | both | Weekly | counselor | 8,3 | choice | long_text long_text scale(1..5)",
+        "forgiveness-reflection | Forgiveness reflection | hurt | When your counselor suggests | counselor | 11,10 | choice | long_text long_text scale(1..5)",
+        "patterns-and-lessons | Patterns and lessons | offending | Monthly | counselor | 12,10,2 | choice | long_text short_text long_text",
+        "small-wins | Small wins | both | Weekly | partner | 13,10 | choice | long_text",
+        "safety-check | Private safety check | both | As your counselor assigns | counselor | 1,14 | safety | yes_no yes_no yes_no? long_text?",
+    ];
+
+    /// Every text (titles, summaries, questions, help, scale ends, options) as it stood then.
+    const EXPECTED_TEXT_HASH: u64 = 0x50474bd5354f596a;
+
+    #[test]
+    fn the_library_keeps_its_shape() {
+        let shapes: Vec<String> = builtin_exercises().iter().map(shape).collect();
+        assert_eq!(shapes, EXPECTED_SHAPES);
+    }
+
+    #[test]
+    fn the_library_keeps_its_wording() {
+        assert_eq!(text_hash(&builtin_exercises()), EXPECTED_TEXT_HASH);
+    }
+
     #[test]
     fn has_seventeen_exercises() {
         assert_eq!(builtin_exercises().len(), 17);
