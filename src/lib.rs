@@ -49,7 +49,8 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
     let db = Db::connect(&settings.database.url, settings.database.pool_size)?;
     db.migrate()
         .context("Failed to apply database migrations")?;
-    let library = domain::library::builtin_exercises();
+    let library =
+        domain::library::builtin_exercises().context("Failed to load the exercise library")?;
     db.write_blocking(|conn| Ok(db::exercises::install_builtins(conn, &library)?))
         .map_err(|e| anyhow::anyhow!("Failed to install the exercise library: {e:?}"))?;
     Ok(db)

@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn an_edit_form_round_trips_a_definition() {
-        for def in crate::domain::library::builtin_exercises() {
+        for def in crate::domain::library::builtin_exercises().unwrap() {
             let again = ExerciseForm::from_def(&def).validate().unwrap();
             assert_eq!(again.prompts.len(), def.prompts.len(), "{}", def.title);
             assert_eq!(again.title, def.title);

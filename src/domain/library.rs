@@ -1,636 +1,250 @@
 //! The built-in exercise library: the structured exercises a counselor can assign between
 //! sessions, each tied to the practice elements it serves.
 //!
-//! All wording here is shown to partners or counselors, so it stays calm, warm and
-//! non-gendered ("partner", never a marital or gendered role).
+//! Each exercise is one TOML file in `library/` beside this module, embedded at build time
+//! and read by [`builtin_exercises`]. A file goes through the same validation as a
+//! counselor's own exercise ([`ExerciseForm::validate`]), so built-ins obey the same limits;
+//! on top of that it may set what only the library can: a stable `slug` (the file's name),
+//! the `safety_check` and `shared_journal` flags, and a `metric` on a scale question.
+//!
+//! A file holds `slug`, `title`, `summary`, `elements` (numbers from [`ELEMENTS`]),
+//! `performer` (`both`, `offending` or `hurt`), `cadence`, `visibility` (`counselor` or
+//! `partner`), `visibility_choice`, optionally `paired_reveal`, `safety_check` and
+//! `shared_journal`, then one `[[prompts]]` table per question: `kind` (a
+//! [`PromptKind`] code), `label`, `help`, `required` (true unless given), `min`/`max`/`low`/
+//! `high` for a scale, `options` for a checklist, and an optional `metric`.
+//!
+//! All wording is shown to partners or counselors, so it stays calm, warm and non-gendered
+//! ("partner", never a marital or gendered role).
 
-use super::exercise::*;
+use serde::Deserialize;
 
-fn prompt(label: &str, help: &str, kind: PromptKind) -> PromptDef {
-    PromptDef {
-        label: label.to_string(),
-        help: help.to_string(),
-        required: true,
-        kind,
-        metric: None,
-    }
+use super::custom_exercise::{ExerciseForm, PromptForm};
+use super::exercise::{ExerciseDef, Metric, PromptKind};
+use super::validation::Errors;
+
+/// The library's files, in the order the library shows them.
+const FILES: [(&str, &str); 17] = [
+    (
+        "trust-check-in.toml",
+        include_str!("library/trust-check-in.toml"),
+    ),
+    (
+        "daily-check-in.toml",
+        include_str!("library/daily-check-in.toml"),
+    ),
+    (
+        "what-happened.toml",
+        include_str!("library/what-happened.toml"),
+    ),
+    (
+        "apology-letter.toml",
+        include_str!("library/apology-letter.toml"),
+    ),
+    (
+        "listening-to-understand.toml",
+        include_str!("library/listening-to-understand.toml"),
+    ),
+    (
+        "transparency-log.toml",
+        include_str!("library/transparency-log.toml"),
+    ),
+    (
+        "boundaries-agreement.toml",
+        include_str!("library/boundaries-agreement.toml"),
+    ),
+    (
+        "promise-tracker.toml",
+        include_str!("library/promise-tracker.toml"),
+    ),
+    ("co-journal.toml", include_str!("library/co-journal.toml")),
+    (
+        "appreciation-note.toml",
+        include_str!("library/appreciation-note.toml"),
+    ),
+    (
+        "reconnection-ritual.toml",
+        include_str!("library/reconnection-ritual.toml"),
+    ),
+    (
+        "what-makes-me-feel-loved.toml",
+        include_str!("library/what-makes-me-feel-loved.toml"),
+    ),
+    (
+        "vulnerability-share.toml",
+        include_str!("library/vulnerability-share.toml"),
+    ),
+    (
+        "forgiveness-reflection.toml",
+        include_str!("library/forgiveness-reflection.toml"),
+    ),
+    (
+        "patterns-and-lessons.toml",
+        include_str!("library/patterns-and-lessons.toml"),
+    ),
+    ("small-wins.toml", include_str!("library/small-wins.toml")),
+    (
+        "safety-check.toml",
+        include_str!("library/safety-check.toml"),
+    ),
+];
+
+/// A built-in exercise file that cannot become an exercise: a bug in the shipped library.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("built-in exercise {file} is not a valid exercise file")]
+    Parse {
+        file: &'static str,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("built-in exercise {file} breaks the exercise rules: {}", describe(.errors))]
+    Invalid { file: &'static str, errors: Errors },
 }
 
-fn long(label: &str, help: &str) -> PromptDef {
-    prompt(label, help, PromptKind::LongText)
+fn describe(errors: &Errors) -> String {
+    errors
+        .0
+        .iter()
+        .map(|(field, message)| format!("{field}: {message}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
-fn short(label: &str, help: &str) -> PromptDef {
-    prompt(label, help, PromptKind::ShortText)
-}
-
-fn yes_no(label: &str, help: &str) -> PromptDef {
-    prompt(label, help, PromptKind::YesNo)
-}
-
-fn list(label: &str, help: &str) -> PromptDef {
-    prompt(label, help, PromptKind::List)
-}
-
-fn date(label: &str, help: &str) -> PromptDef {
-    prompt(label, help, PromptKind::Date)
-}
-
-fn scale(label: &str, help: &str, min: i32, max: i32, low: &str, high: &str) -> PromptDef {
-    prompt(
-        label,
-        help,
-        PromptKind::Scale {
-            min,
-            max,
-            low_label: low.to_string(),
-            high_label: high.to_string(),
-        },
-    )
-}
-
-fn checklist(label: &str, help: &str, options: &[&str]) -> PromptDef {
-    prompt(
-        label,
-        help,
-        PromptKind::Checklist {
-            options: options.iter().map(|o| o.to_string()).collect(),
-        },
-    )
-}
-
-fn optional(mut p: PromptDef) -> PromptDef {
-    p.required = false;
-    p
-}
-
-fn measures(mut p: PromptDef, metric: Metric) -> PromptDef {
-    p.metric = Some(metric);
-    p
-}
-
-/// A 1-5 warning-sign rating where a higher number means more of that worry.
-fn warning(label: &str, metric: Metric) -> PromptDef {
-    measures(
-        scale(
-            label,
-            "1 means you haven't noticed this at all; 5 means it has worried you a lot. Higher means more concern.",
-            1,
-            5,
-            "Not at all",
-            "A lot",
-        ),
-        metric,
-    )
-}
-
-/// The common shape of a built-in exercise; the special flags start off and are switched on
-/// by the few exercises that need them.
-#[allow(clippy::too_many_arguments)]
-fn exercise(
-    slug: &str,
-    title: &str,
-    summary: &str,
-    elements: &[u8],
-    performer: Performer,
-    cadence_hint: &str,
-    default_visibility: Visibility,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseFile {
+    slug: String,
+    title: String,
+    summary: String,
+    elements: Vec<u8>,
+    performer: String,
+    cadence: String,
+    visibility: String,
     visibility_choice: bool,
-    prompts: Vec<PromptDef>,
-) -> ExerciseDef {
-    ExerciseDef {
-        slug: Some(slug.to_string()),
-        title: title.to_string(),
-        summary: summary.to_string(),
-        elements: elements.to_vec(),
-        performer,
-        cadence_hint: cadence_hint.to_string(),
-        default_visibility,
-        visibility_choice,
-        paired_reveal: false,
-        safety_check: false,
-        shared_journal: false,
-        prompts,
+    #[serde(default)]
+    paired_reveal: bool,
+    #[serde(default)]
+    safety_check: bool,
+    #[serde(default)]
+    shared_journal: bool,
+    prompts: Vec<PromptFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PromptFile {
+    kind: String,
+    label: String,
+    #[serde(default)]
+    help: String,
+    #[serde(default = "required_by_default")]
+    required: bool,
+    min: Option<i32>,
+    max: Option<i32>,
+    #[serde(default)]
+    low: String,
+    #[serde(default)]
+    high: String,
+    #[serde(default)]
+    options: Vec<String>,
+    metric: Option<String>,
+}
+
+fn required_by_default() -> bool {
+    true
+}
+
+impl PromptFile {
+    /// The question as a counselor would have typed it into the exercise form.
+    fn form(&self) -> PromptForm {
+        PromptForm {
+            kind: self.kind.clone(),
+            label: self.label.clone(),
+            help: self.help.clone(),
+            required: self.required,
+            min: self.min.map(|n| n.to_string()).unwrap_or_default(),
+            max: self.max.map(|n| n.to_string()).unwrap_or_default(),
+            low: self.low.clone(),
+            high: self.high.clone(),
+            options: self.options.join("\n"),
+        }
     }
 }
 
-fn paired(mut e: ExerciseDef) -> ExerciseDef {
-    e.paired_reveal = true;
-    e
+impl ExerciseFile {
+    /// The exercise as a counselor would have typed it into the exercise form.
+    fn form(&self) -> ExerciseForm {
+        ExerciseForm {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            performer: self.performer.clone(),
+            cadence_hint: self.cadence.clone(),
+            visibility: self.visibility.clone(),
+            visibility_choice: self.visibility_choice,
+            paired_reveal: self.paired_reveal,
+            elements: self.elements.clone(),
+            prompts: self.prompts.iter().map(PromptFile::form).collect(),
+        }
+    }
+
+    /// Validate as a custom exercise, then add what only the library may set.
+    fn into_def(self, file: &str) -> Result<ExerciseDef, Errors> {
+        let mut def = self.form().validate()?;
+        let mut errors = Errors::default();
+        if format!("{}.toml", self.slug) != file {
+            errors.add("slug", "The slug must be the file's name.");
+        }
+        if def.prompts.len() != self.prompts.len() {
+            errors.add("prompts", "Every question needs a label.");
+        }
+        for (i, (prompt, p)) in def.prompts.iter_mut().zip(&self.prompts).enumerate() {
+            let Some(code) = &p.metric else { continue };
+            match Metric::parse(code) {
+                Some(m) if matches!(prompt.kind, PromptKind::Scale { .. }) => {
+                    prompt.metric = Some(m)
+                }
+                Some(_) => errors.add(format!("p{i}_metric"), "Only a scale can feed a metric."),
+                None => errors.add(format!("p{i}_metric"), "Unknown metric."),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        def.slug = Some(self.slug);
+        def.safety_check = self.safety_check;
+        def.shared_journal = self.shared_journal;
+        Ok(def)
+    }
 }
 
-/// Every built-in exercise, in the order the library shows them.
-pub fn builtin_exercises() -> Vec<ExerciseDef> {
-    use Performer::{Both, Hurt, Offending};
-    use Visibility::{CounselorAndPartner, CounselorOnly};
+/// Read one library file.
+fn load(file: &'static str, text: &str) -> Result<ExerciseDef, LibraryError> {
+    let parsed: ExerciseFile =
+        toml::from_str(text).map_err(|source| LibraryError::Parse { file, source })?;
+    parsed
+        .into_def(file)
+        .map_err(|errors| LibraryError::Invalid { file, errors })
+}
 
-    let mut co_journal = exercise(
-        "co-journal",
-        "Co-journal",
-        "One shared journal you both write in: everyday moments, small breakthroughs, things \
-         that felt hard. It is a window into each other's inner world rather than a scorecard. \
-         Every entry is read by both partners and your counselor.",
-        &[7, 8],
-        Both,
-        "Daily or weekly",
-        CounselorAndPartner,
-        false,
-        vec![long(
-            "What would you like to share in the journal today?",
-            "Anything from daily life counts: something that made you smile, something you \
-             struggled with, a small step forward. Your partner and your counselor will both \
-             read this.",
-        )],
-    );
-    co_journal.shared_journal = true;
-
-    let mut safety_check = exercise(
-        "safety-check",
-        "Private safety check",
-        "A confidential check on your safety, just between you and your counselor. Your \
-         counselor assigns it to each partner separately, and the other partner never sees \
-         that it exists: not the exercise, not your answers, not when you filled it in.",
-        &[1, 14],
-        Both,
-        "As your counselor assigns",
-        CounselorOnly,
-        false,
-        vec![
-            yes_no(
-                "Is anyone in your relationship afraid of the other?",
-                "This includes you. Only your counselor will see your answer.",
-            ),
-            yes_no(
-                "Has anyone been hurt or threatened since your last session?",
-                "Physically, or with words or actions meant to frighten. Only your counselor \
-                 will see your answer.",
-            ),
-            optional(yes_no(
-                "Would you like your counselor to contact you privately before your next session?",
-                "Your counselor will reach out in a way that keeps this private.",
-            )),
-            optional(long(
-                "Anything you want your counselor to know privately",
-                "Write as much or as little as you like. Your partner will never see this. If \
-                 you are in danger right now, contact your local emergency services.",
-            )),
-        ],
-    );
-    safety_check.safety_check = true;
-
-    vec![
-        exercise(
-            "trust-check-in",
-            "Trust check-in",
-            "A short weekly look at how trust feels and at four signs worth watching over time: \
-             communication fading, secrecy, emotional distance and broken promises. This is \
-             Trellis's own tracking aid for following trends between sessions; it is not a \
-             validated clinical instrument.",
-            &[14, 10],
-            Both,
-            "Weekly",
-            CounselorOnly,
-            true,
-            vec![
-                warning(
-                    "This week, how much has communication between you been drying up?",
-                    Metric::WarnCommunication,
-                ),
-                warning(
-                    "This week, how much have you noticed secrets, evasions or deception?",
-                    Metric::WarnSecrecy,
-                ),
-                warning(
-                    "This week, how much emotional distance have you felt between you?",
-                    Metric::WarnDistance,
-                ),
-                warning(
-                    "This week, how much have promises between you been broken?",
-                    Metric::WarnPromises,
-                ),
-                measures(
-                    scale(
-                        "Overall, how much do you trust your partner right now?",
-                        "0 means no trust at all, 10 means complete trust. Go with your first \
-                         honest sense; it is fine for this to move up and down.",
-                        0,
-                        10,
-                        "No trust at all",
-                        "Complete trust",
-                    ),
-                    Metric::Trust,
-                ),
-                short(
-                    "Sum up your week in one sentence.",
-                    "A single line is enough.",
-                ),
-            ],
-        ),
-        exercise(
-            "daily-check-in",
-            "Daily check-in",
-            "A one-minute daily note on how you are doing, how trust feels today and what \
-             would help. Small, regular check-ins make patterns easier to see.",
-            &[4, 8, 14],
-            Both,
-            "Daily",
-            CounselorOnly,
-            true,
-            vec![
-                measures(
-                    scale(
-                        "How is your mood today?",
-                        "1 is very low, 5 is very good.",
-                        1,
-                        5,
-                        "Very low",
-                        "Very good",
-                    ),
-                    Metric::Mood,
-                ),
-                measures(
-                    scale(
-                        "How much do you trust your partner today?",
-                        "0 means no trust at all, 10 means complete trust.",
-                        0,
-                        10,
-                        "No trust at all",
-                        "Complete trust",
-                    ),
-                    Metric::Trust,
-                ),
-                short(
-                    "What is one thing you need today?",
-                    "For example: a phone call at lunch, some quiet time, a hug, a plan for \
-                     the evening.",
-                ),
-                optional(long(
-                    "Is there something you appreciated today?",
-                    "Optional. A small thing your partner did, or something that went well.",
-                )),
-            ],
-        ),
-        paired(exercise(
-            "what-happened",
-            "What happened",
-            "Each partner describes the breach of trust in their own words, what they believe \
-             fed into it, and what they need to feel safe from here. Shared answers are held \
-             back until you have both finished.",
-            &[1],
-            Both,
-            "Once",
-            CounselorOnly,
-            true,
-            vec![
-                long(
-                    "In your own words, what happened?",
-                    "Describe it as you experienced it. There is no need to be fair or complete; \
-                     your counselor will help you both make sense of it.",
-                ),
-                checklist(
-                    "What do you think contributed to it?",
-                    "Tick everything that applies.",
-                    &[
-                        "Dishonesty or lies",
-                        "Things kept secret",
-                        "Neglect of the relationship",
-                        "Withdrawing or shutting down emotionally",
-                        "Outside stress, such as work, money or family",
-                        "Something else",
-                    ],
-                ),
-                optional(short(
-                    "If something else contributed, what was it?",
-                    "Only if you ticked \"Something else\".",
-                )),
-                long(
-                    "What do you need in order to feel safe going forward?",
-                    "Be as concrete as you can: things you would like to see, hear, or have \
-                     agreed.",
-                ),
-            ],
-        )),
-        exercise(
-            "apology-letter",
-            "Apology letter",
-            "A letter from the partner who broke trust, written in drafts with the counselor's \
-             help. A full apology names the specific hurt, expresses remorse and commits to \
-             concrete change.",
-            &[2],
-            Offending,
-            "Once, with drafts",
-            CounselorOnly,
-            true,
-            vec![
-                long(
-                    "What hurt did you cause?",
-                    "Name it specifically and plainly, as your partner lived it.",
-                ),
-                long(
-                    "How do you feel about the pain this caused?",
-                    "Speak to your regret for what you did and its effect on your partner.",
-                ),
-                list(
-                    "What will you do differently from now on?",
-                    "One commitment per line, specific enough that your partner could see it \
-                     being kept.",
-                ),
-                optional(checklist(
-                    "Before you send it, read your letter back",
-                    "Tick each statement that is true of this draft. If one is not, revise and \
-                     save another draft.",
-                    &[
-                        "I described what I did plainly, without making it sound smaller",
-                        "I gave no excuses or justifications",
-                        "I put no blame on my partner",
-                        "I apologised for my actions, not for how my partner feels",
-                    ],
-                )),
-            ],
-        ),
-        paired(exercise(
-            "listening-to-understand",
-            "Listening to understand",
-            "One partner speaks while the other listens and reflects back what they heard, \
-             without defending. Then you swap. Answers are shown once you have both finished.",
-            &[3],
-            Both,
-            "Weekly",
-            CounselorAndPartner,
-            true,
-            vec![
-                short(
-                    "What was the conversation about?",
-                    "A few words are enough.",
-                ),
-                long(
-                    "What did you hear your partner say?",
-                    "Put it in your own words, as faithfully as you can, without adding your \
-                     view or a response.",
-                ),
-                scale(
-                    "When it was your turn to speak, how heard did you feel?",
-                    "1 means not heard at all, 5 means fully heard.",
-                    1,
-                    5,
-                    "Not heard at all",
-                    "Fully heard",
-                ),
-                yes_no(
-                    "While listening, did you notice an urge to defend yourself?",
-                    "Noticing it is part of the practice; there is no wrong answer.",
-                ),
-            ],
-        )),
-        exercise(
-            "transparency-log",
-            "Transparency log",
-            "A daily note from the partner who broke trust about sharing openly without being \
-             asked: plans, changes, feelings, running late, needing space.",
-            &[4],
-            Offending,
-            "Daily",
-            CounselorAndPartner,
-            true,
-            vec![
-                long(
-                    "What did you share today without being asked?",
-                    "Plans, changes, who you were in touch with, how you were feeling, or that \
-                     you needed some space.",
-                ),
-                long(
-                    "Was there anything you were tempted to keep back?",
-                    "Naming the pull to hide something is part of the work. If nothing comes \
-                     to mind, say so.",
-                ),
-            ],
-        ),
-        exercise(
-            "boundaries-agreement",
-            "Boundaries agreement",
-            "The two of you set out what is and is not okay from now on. Each partner confirms \
-             the list, and you come back to it as things change.",
-            &[5],
-            Both,
-            "Once, revisited",
-            CounselorAndPartner,
-            false,
-            vec![
-                list(
-                    "Our boundaries",
-                    "One per line, in plain words you can both hold to.",
-                ),
-                yes_no(
-                    "I agree to every boundary on this list.",
-                    "If you cannot agree to one yet, answer no and bring it to your next \
-                     session.",
-                ),
-                optional(long(
-                    "Is there anything you would like to revisit?",
-                    "Optional. A boundary that is not working, or one that is missing.",
-                )),
-            ],
-        ),
-        exercise(
-            "promise-tracker",
-            "Promise tracker",
-            "Small promises, kept day after day, rebuild trust more than grand gestures. Note a \
-             promise and when it is due; your partner then marks how it went, as encouragement \
-             rather than scorekeeping.",
-            &[6],
-            Both,
-            "Ongoing",
-            CounselorAndPartner,
-            false,
-            vec![
-                short(
-                    "What are you promising?",
-                    "Keep it small and specific, something your partner can see.",
-                ),
-                date("By when?", "The day you mean to have kept it."),
-                optional(checklist(
-                    "How did it go?",
-                    "Filled in by the other partner once the date has come. Tick one.",
-                    &["Kept", "Partly kept", "Not kept"],
-                )),
-                optional(long(
-                    "A note for your partner",
-                    "Filled in by the other partner. A word of recognition goes a long way.",
-                )),
-            ],
-        ),
-        co_journal,
-        exercise(
-            "appreciation-note",
-            "Appreciation note",
-            "A short note about something your partner did that you noticed and valued.",
-            &[8, 13],
-            Both,
-            "Weekly",
-            CounselorAndPartner,
-            true,
-            vec![long(
-                "What effort of your partner's did you notice and value this week?",
-                "Say what they did and why it mattered to you.",
-            )],
-        ),
-        exercise(
-            "reconnection-ritual",
-            "Reconnection ritual",
-            "Something you did together to reconnect: a walk, a favourite date revisited, a \
-             morning coffee, something new. Small routines build closeness.",
-            &[9],
-            Both,
-            "Weekly",
-            CounselorAndPartner,
-            true,
-            vec![
-                short("What did you do together?", "A few words are enough."),
-                scale(
-                    "How connected did you feel?",
-                    "1 means not connected, 5 means very connected.",
-                    1,
-                    5,
-                    "Not connected",
-                    "Very connected",
-                ),
-                long(
-                    "What moment would you like to keep?",
-                    "A look, a laugh, something one of you said.",
-                ),
-            ],
-        ),
-        paired(exercise(
-            "what-makes-me-feel-loved",
-            "What makes me feel loved",
-            "Each partner answers what makes them feel most loved by the other. Answers are \
-             revealed together, and then you reflect on what you learned.",
-            &[8],
-            Both,
-            "Once",
-            CounselorAndPartner,
-            true,
-            vec![
-                long(
-                    "What makes you feel most loved by your partner?",
-                    "Think of specific words, actions or moments.",
-                ),
-                optional(long(
-                    "What did you learn from your partner's answer?",
-                    "Come back to this once both answers have been revealed.",
-                )),
-            ],
-        )),
-        exercise(
-            "vulnerability-share",
-            "Vulnerability share",
-            "A reflection on sharing something vulnerable, such as a fear or a hope, and on \
-             how it was received.",
-            &[8, 3],
-            Both,
-            "Weekly",
-            CounselorOnly,
-            true,
-            vec![
-                long(
-                    "What did you share with your partner?",
-                    "A fear, a hope, or something you do not often say out loud.",
-                ),
-                long(
-                    "How did your partner respond?",
-                    "Describe what they said or did.",
-                ),
-                scale(
-                    "How safe did it feel to share?",
-                    "1 means not safe at all, 5 means completely safe.",
-                    1,
-                    5,
-                    "Not safe at all",
-                    "Completely safe",
-                ),
-            ],
-        ),
-        exercise(
-            "forgiveness-reflection",
-            "Forgiveness reflection",
-            "For the hurt partner, at their own pace: what you feel ready to let go of, and \
-             what you still need. Letting go of resentment is not the same as forgetting.",
-            &[11, 10],
-            Hurt,
-            "When your counselor suggests",
-            CounselorOnly,
-            true,
-            vec![
-                long(
-                    "What are you ready to let go of?",
-                    "It is fine if this is small, or if the answer is nothing yet.",
-                ),
-                long(
-                    "What do you still need?",
-                    "From your partner, from yourself, or from time.",
-                ),
-                scale(
-                    "How much resentment are you still carrying?",
-                    "There is no right number; healing goes at your own pace.",
-                    1,
-                    5,
-                    "Very little",
-                    "A great deal",
-                ),
-            ],
-        ),
-        exercise(
-            "patterns-and-lessons",
-            "Patterns and lessons",
-            "A monthly reflection for the partner who broke trust on the patterns and \
-             triggers behind it and the new skills that are replacing them.",
-            &[12, 10, 2],
-            Offending,
-            "Monthly",
-            CounselorOnly,
-            true,
-            vec![
-                long(
-                    "What triggers or patterns have you noticed in yourself?",
-                    "Situations, feelings or habits that made the breach more likely.",
-                ),
-                short(
-                    "What skill did you practise this month?",
-                    "For example: pausing before reacting, naming a feeling, raising a concern \
-                     early.",
-                ),
-                long(
-                    "What do you do differently now?",
-                    "Concrete examples help your counselor see the change.",
-                ),
-            ],
-        ),
-        exercise(
-            "small-wins",
-            "Small wins",
-            "A moment of progress worth celebrating, however small. Good moments count as \
-             much as hard ones.",
-            &[13, 10],
-            Both,
-            "Weekly",
-            CounselorAndPartner,
-            true,
-            vec![long(
-                "What moment of progress would you like to celebrate?",
-                "A calm conversation, a shared laugh, a good week. Small is welcome.",
-            )],
-        ),
-        safety_check,
-    ]
+/// Every built-in exercise, in the order the library shows them. The files are part of the
+/// program, so an error here is a bug in the shipped library (the unit tests load them all).
+pub fn builtin_exercises() -> Result<Vec<ExerciseDef>, LibraryError> {
+    FILES.iter().map(|(file, text)| load(file, text)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::exercise::{element_name, Performer, Visibility, ELEMENTS};
     use std::collections::HashSet;
 
+    fn library() -> Vec<ExerciseDef> {
+        builtin_exercises().expect("every built-in exercise loads")
+    }
+
     fn find(slug: &str) -> ExerciseDef {
-        builtin_exercises()
+        library()
             .into_iter()
             .find(|e| e.slug.as_deref() == Some(slug))
             .unwrap_or_else(|| panic!("no exercise {slug}"))
@@ -758,24 +372,113 @@ mod tests {
 
     #[test]
     fn the_library_keeps_its_shape() {
-        let shapes: Vec<String> = builtin_exercises().iter().map(shape).collect();
+        let shapes: Vec<String> = library().iter().map(shape).collect();
         assert_eq!(shapes, EXPECTED_SHAPES);
     }
 
     #[test]
     fn the_library_keeps_its_wording() {
-        assert_eq!(text_hash(&builtin_exercises()), EXPECTED_TEXT_HASH);
+        assert_eq!(text_hash(&library()), EXPECTED_TEXT_HASH);
+    }
+
+    #[test]
+    fn every_file_parses_and_passes_the_custom_exercise_rules() {
+        for (file, text) in FILES {
+            let def = load(file, text).unwrap_or_else(|e| panic!("{e}"));
+            // The same definition, typed into the counselor's form, is accepted as is.
+            let again = ExerciseForm::from_def(&def).validate().unwrap();
+            assert_eq!(again.title, def.title, "{file}");
+            assert_eq!(again.prompts.len(), def.prompts.len(), "{file}");
+        }
+    }
+
+    const SMALL: &str = r#"
+slug = "small"
+title = "Small"
+summary = "A test exercise."
+elements = [13]
+performer = "both"
+cadence = "Weekly"
+visibility = "partner"
+visibility_choice = true
+
+[[prompts]]
+kind = "scale"
+label = "How was it?"
+min = 1
+max = 5
+low = "Poor"
+high = "Good"
+metric = "mood"
+"#;
+
+    fn load_errors(text: &str) -> Errors {
+        match load("small.toml", text) {
+            Err(LibraryError::Invalid { errors, .. }) => errors,
+            other => panic!("expected a rule error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_small_file_loads_with_its_library_only_settings() {
+        let def = load("small.toml", SMALL).unwrap();
+        assert_eq!(def.slug.as_deref(), Some("small"));
+        assert_eq!(def.elements, vec![13]);
+        assert_eq!(def.default_visibility, Visibility::CounselorAndPartner);
+        assert!(def.prompts[0].required);
+        assert_eq!(def.prompts[0].metric, Some(Metric::Mood));
+        assert!(!def.safety_check && !def.shared_journal && !def.paired_reveal);
+    }
+
+    #[test]
+    fn built_ins_obey_the_custom_exercise_limits() {
+        let long = "x".repeat(crate::domain::custom_exercise::TITLE_MAX + 1);
+        let errors =
+            load_errors(&SMALL.replace("title = \"Small\"", &format!("title = \"{long}\"")));
+        assert!(errors.get("title").is_some());
+        let errors = load_errors(&SMALL.replace("max = 5", "max = 1"));
+        assert!(errors.get("p0_max").is_some());
+        let errors = load_errors(&SMALL.replace("performer = \"both\"", "performer = \"either\""));
+        assert!(errors.get("performer").is_some());
+        let errors = load_errors(&SMALL.replace("elements = [13]", "elements = [15]"));
+        assert!(errors.get("elements").is_some());
+    }
+
+    #[test]
+    fn library_only_settings_are_checked_too() {
+        let errors = load_errors(&SMALL.replace("slug = \"small\"", "slug = \"other\""));
+        assert!(errors.get("slug").is_some());
+        let errors = load_errors(&SMALL.replace("metric = \"mood\"", "metric = \"joy\""));
+        assert!(errors.get("p0_metric").is_some());
+        let text = SMALL.replace("kind = \"scale\"", "kind = \"yes_no\"");
+        assert!(load_errors(&text).get("p0_metric").is_some());
+        let text = format!("{SMALL}\n[[prompts]]\nkind = \"long_text\"\nlabel = \"\"\n");
+        assert!(load_errors(&text).get("prompts").is_some());
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_toml_are_refused() {
+        for text in [
+            SMALL.replace("cadence =", "cadense ="),
+            SMALL.replace("min = 1", "min = \"one\""),
+            SMALL.replace("title = \"Small\"", "title = \"Small"),
+        ] {
+            assert!(
+                matches!(load("small.toml", &text), Err(LibraryError::Parse { .. })),
+                "{text}"
+            );
+        }
     }
 
     #[test]
     fn has_seventeen_exercises() {
-        assert_eq!(builtin_exercises().len(), 17);
+        assert_eq!(library().len(), 17);
     }
 
     #[test]
     fn slugs_are_unique_and_kebab_case() {
         let mut seen = HashSet::new();
-        for e in builtin_exercises() {
+        for e in library() {
             let slug = e.slug.clone().expect("built-in exercises have a slug");
             assert!(!slug.is_empty());
             assert!(
@@ -790,10 +493,7 @@ mod tests {
 
     #[test]
     fn expected_slugs_present() {
-        let slugs: HashSet<String> = builtin_exercises()
-            .into_iter()
-            .filter_map(|e| e.slug)
-            .collect();
+        let slugs: HashSet<String> = library().into_iter().filter_map(|e| e.slug).collect();
         for s in [
             "trust-check-in",
             "daily-check-in",
@@ -819,7 +519,7 @@ mod tests {
 
     #[test]
     fn every_exercise_has_prompts_and_text() {
-        for e in builtin_exercises() {
+        for e in library() {
             assert!(!e.prompts.is_empty(), "{} has no prompts", e.title);
             assert!(!e.title.trim().is_empty());
             assert!(!e.summary.trim().is_empty());
@@ -839,7 +539,7 @@ mod tests {
 
     #[test]
     fn scales_and_checklists_are_well_formed() {
-        for e in builtin_exercises() {
+        for e in library() {
             for p in &e.prompts {
                 match &p.kind {
                     PromptKind::Scale {
@@ -870,7 +570,7 @@ mod tests {
     #[test]
     fn elements_are_valid_and_all_covered() {
         let mut covered = HashSet::new();
-        for e in builtin_exercises() {
+        for e in library() {
             assert!(!e.elements.is_empty(), "{} serves no element", e.title);
             for n in &e.elements {
                 assert!(element_name(*n).is_some(), "{}: bad element {n}", e.title);
@@ -884,7 +584,7 @@ mod tests {
 
     #[test]
     fn exactly_one_shared_journal_and_one_safety_check() {
-        let all = builtin_exercises();
+        let all = library();
         let journals: Vec<_> = all.iter().filter(|e| e.shared_journal).collect();
         assert_eq!(journals.len(), 1);
         let j = journals[0];
@@ -948,7 +648,7 @@ mod tests {
 
     #[test]
     fn only_check_ins_carry_metrics() {
-        for e in builtin_exercises() {
+        for e in library() {
             let slug = e.slug.clone().unwrap();
             if slug != "trust-check-in" && slug != "daily-check-in" {
                 assert!(metrics(&e).is_empty(), "{slug} should have no metrics");
@@ -973,7 +673,7 @@ mod tests {
 
     #[test]
     fn wording_is_not_gendered() {
-        for e in builtin_exercises() {
+        for e in library() {
             for s in all_strings(&e) {
                 let lower = s.to_lowercase();
                 for word in ["husband", "wife", "boyfriend", "girlfriend"] {
