@@ -88,7 +88,8 @@ pub fn new_form(
                 }
                 (form::select("cadence", "How often", &CADENCES, &f.cadence, errors))
                 (Input::new("due_date", "Due date (for “once”)", &f.due_date).kind("date").optional().render(errors))
-                (form::field("weekday", "Days (for “on chosen weekdays”)", None, errors, html! {
+                fieldset.field.has-error[errors.get("weekday").is_some()] {
+                    legend { "Days (for “on chosen weekdays”)" }
                     div.row {
                         @for (code, label, _) in WEEKDAYS {
                             @let id = format!("weekday-{code}");
@@ -98,7 +99,8 @@ pub fn new_form(
                             }
                         }
                     }
-                }))
+                    @if let Some(e) = errors.get("weekday") { p.error id="weekday-error" role="alert" { (e) } }
+                }
                 (Input::new("interval_days", "Every how many days (for “every few days”)", &f.interval_days)
                     .kind("number").optional().max(3).render(errors))
                 (Input::new("start_date", "Start date", &f.start_date).kind("date").render(errors))

@@ -139,7 +139,7 @@ pub fn prompt_field(p: &FormPrompt, raw: &RawAnswers, errors: &Errors) -> Markup
                 div.field.has-error[error.is_some()] {
                     label for=(name) { (label) }
                     @if let Some(h) = help { p.hint { (h) } }
-                    input type=(kind) id=(name) name=(name) value=(value) maxlength=(SHORT_MAX)
+                    input type=(kind) id=(name) name=(name) value=(value) maxlength=[(kind == "text").then_some(SHORT_MAX)]
                         aria-invalid=[error.map(|_| "true")] aria-describedby=[described.clone()];
                     @if let Some(e) = error { p.error id={(name) "-error"} role="alert" { (e) } }
                 }
@@ -161,9 +161,9 @@ pub fn prompt_field(p: &FormPrompt, raw: &RawAnswers, errors: &Errors) -> Markup
                 div.scale {
                     @for n in *min..=*max {
                         @let id = format!("{name}-{n}");
-                        @let aria = if n == *min { format!("{n}, {low_label}") } else if n == *max { format!("{n}, {high_label}") } else { n.to_string() };
+                        @let end = if n == *min { Some(low_label) } else if n == *max { Some(high_label) } else { None };
                         input type="radio" id=(id) name=(name) value=(n) checked[value == n.to_string()];
-                        label for=(id) aria-label=(aria) { (n) }
+                        label for=(id) { (n) @if let Some(end) = end { span.visually-hidden { ", " (end) } } }
                     }
                 }
                 @if let Some(e) = error { p.error id={(name) "-error"} role="alert" { (e) } }

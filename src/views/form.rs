@@ -84,11 +84,19 @@ impl<'a> Input<'a> {
         self
     }
 
+    /// HTML allows `maxlength` only on text-like inputs (not on date, time or number).
+    fn takes_maxlength(&self) -> bool {
+        matches!(
+            self.kind,
+            "text" | "email" | "password" | "search" | "tel" | "url"
+        )
+    }
+
     pub fn render(&self, errors: &Errors) -> Markup {
         let invalid = errors.get(self.name).is_some();
         let control = html! {
             input type=(self.kind) id=(self.name) name=(self.name) value=(self.value)
-                required[self.required] maxlength=(self.max)
+                required[self.required] maxlength=[self.takes_maxlength().then_some(self.max)]
                 autocomplete=[self.autocomplete]
                 aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[invalid.then(|| format!("{}-error", self.name))];

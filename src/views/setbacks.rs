@@ -62,7 +62,9 @@ pub fn form_page(ctx: &Ctx, f: &SetbackForm, errors: &Errors, max_date: &str) ->
                             @for n in 1..=5 {
                                 @let v = n.to_string();
                                 input type="radio" id={"severity-" (n)} name="severity" value=(v) checked[f.severity == v];
-                                label for={"severity-" (n)} aria-label=(severity_label(n)) { (n) }
+                                label for={"severity-" (n)} {
+                                    (n) span.visually-hidden { (severity_label(n).trim_start_matches(|c: char| c.is_ascii_digit())) }
+                                }
                             }
                         }
                         @if let Some(e) = err("severity") { (e) }
