@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use maud::{html, Markup};
 
 use super::form::{self, Errors, Input};
+use super::format::{day_month_year, local_datetime, short_date};
 use super::layout::{page, Ctx};
 use crate::db::assignments::AssignmentRow;
 use crate::db::counselors::CounselorRow;
@@ -14,18 +15,6 @@ use crate::domain::couple::{BreachBy, Confidentiality, CoupleStatus};
 use crate::domain::couple_form::CoupleForm;
 use crate::domain::dashboard::{Completion, WINDOW_DAYS};
 use crate::domain::session_form::{SessionForm, DURATIONS};
-
-/// "Tue 17 Mar 2026, 14:30" in the given zone.
-pub fn local_time(utc: NaiveDateTime, tz: Tz) -> String {
-    utc.and_utc()
-        .with_timezone(&tz)
-        .format("%a %-d %b %Y, %H:%M")
-        .to_string()
-}
-
-pub fn short_date(d: NaiveDate) -> String {
-    d.format("%a %-d %b").to_string()
-}
 
 pub fn breach_label(b: BreachBy, partners: &[PartnerRow]) -> String {
     let name = |i: usize| {
@@ -111,7 +100,7 @@ pub fn caseload(
                                     td { a href={"/couples/" (r.couple.id)} { (r.couple.label) } }
                                     td { (r.partner_names.join(" and ")) }
                                     td { (status_badge(r.couple.status())) }
-                                    td { (r.couple.start_date.format("%-d %b %Y").to_string()) }
+                                    td { (day_month_year(r.couple.start_date)) }
                                 }
                             }
                         }
@@ -282,7 +271,7 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
             section.card.stack {
                 h2 { "Next session" }
                 @if let Some(s) = p.next_session {
-                    p.lead { (local_time(s.starts_at, p.counselor_tz)) " · " (s.duration_minutes) " minutes" }
+                    p.lead { (local_datetime(s.starts_at, p.counselor_tz)) " · " (s.duration_minutes) " minutes" }
                 } @else {
                     p.muted { "No session booked." }
                 }
@@ -308,7 +297,7 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
                             dt { "Last entry" }
                             dd {
                                 @match partner.last_entry_at {
-                                    Some(t) => { (local_time(t, p.counselor_tz)) },
+                                    Some(t) => { (local_datetime(t, p.counselor_tz)) },
                                     None => span.muted { "None yet" },
                                 }
                             }
@@ -322,7 +311,7 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
             section.card.stack {
                 h2 { "Confidentiality: " (c.confidentiality().name()) }
                 p { (c.confidentiality().explanation()) }
-                p.small.muted { "Who broke trust: " (breach_label(c.breach_by(), p.partners)) " · In work since " (c.start_date.format("%-d %b %Y").to_string()) }
+                p.small.muted { "Who broke trust: " (breach_label(c.breach_by(), p.partners)) " · In work since " (day_month_year(c.start_date)) }
             }
             section {
                 div.row {
@@ -416,7 +405,7 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
                             tbody {
                                 @for s in p.sessions {
                                     tr {
-                                        td { (local_time(s.starts_at, p.counselor_tz))
+                                        td { (local_datetime(s.starts_at, p.counselor_tz))
                                             @if !s.note.is_empty() { span.attention-reason { (s.note) } } }
                                         td.num { (s.duration_minutes) }
                                         td {
@@ -451,7 +440,7 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
                     a.btn.btn-secondary href={(base) "/report"} { "Session-prep report" }
                     a.btn.btn-secondary href={(base) "/export.csv"} { "Export CSV" }
                     @if !closed {
-                        (crate::web::invitations::invite_button(ctx, c.id))
+                        (invite_button(ctx, c.id))
                     }
                 }
                 @if !closed {
@@ -573,4 +562,14 @@ pub fn reassign_form(
             }
         },
     )
+}
+
+/// The "send invitation" button for the couple page.
+pub fn invite_button(ctx: &Ctx, couple_id: i32) -> Markup {
+    html! {
+        form.inline-form method="post" action={"/couples/" (couple_id) "/invite"} {
+            (ctx.csrf_field())
+            button.btn.btn-secondary type="submit" { "Send invitations again" }
+        }
+    }
 }
