@@ -91,7 +91,10 @@ mod tests {
             "Mon 16 Mar 2026, 22:30"
         );
         assert_eq!(time_of_day(t, chrono_tz::America::Chicago), "22:30");
-        assert_eq!(local_date(t, chrono_tz::America::Chicago), "Mon 16 Mar 2026");
+        assert_eq!(
+            local_date(t, chrono_tz::America::Chicago),
+            "Mon 16 Mar 2026"
+        );
         assert_eq!(
             iso_datetime(t, chrono_tz::America::Chicago),
             "2026-03-16T22:30:00-05:00"

@@ -6,8 +6,8 @@ use maud::{html, Markup};
 
 use super::entry_form;
 use super::form::{self, Errors};
-use super::layout::{page, Ctx};
 use super::format;
+use super::layout::{page, Ctx};
 use crate::db::entries::{CommentRow, EntryRow};
 use crate::db::setbacks::SetbackRow;
 use crate::domain::answers::FormPrompt;

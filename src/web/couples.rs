@@ -4,11 +4,11 @@
 //! counselor's couple is a 404, and the attempt is audited.
 
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::auth::{token, Admin, Counselor};
-use crate::db::{self, audit::NewAudit};
+use crate::db::{self, audit::NewAudit, couples::CoupleRow, DbConnection};
 use crate::domain::couple::CoupleStatus;
 use crate::domain::couple_form::{CoupleForm, ValidCouple};
 use crate::domain::dashboard::{completion, next_due, Submitted};
@@ -200,59 +200,59 @@ async fn create(
     })
 }
 
-async fn show(
-    state: State,
-    ctx: Ctx,
-    me: Counselor,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
-    let now = Utc::now();
-    let (couple, (partners, assignments, titles, pauses, submitted, sessions, next, tz)) =
-        view_couple(
-            &state,
-            me.id,
-            id,
-            "couple.view",
-            &ctx.request_id,
-            move |conn, c| {
-                let partners = db::couples::partners_of(conn, c.id)?;
-                let assignments = db::assignments::for_couple(conn, c.id)?;
-                let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-                let pauses = db::assignments::pauses_for(conn, &ids)?;
-                let exercise_ids: Vec<i32> = assignments.iter().map(|a| a.exercise_id).collect();
-                let titles = db::assignments::exercise_titles(conn, &exercise_ids)?;
-                let submitted = db::dashboard::submitted_for_couple(conn, c.id, now)?;
-                let sessions = db::therapy_sessions::for_couple(conn, c.id, 50)?;
-                let next = db::therapy_sessions::next_for_couple(conn, c.id, now.naive_utc())?;
-                let tz = counselor_tz(conn, me.id)?;
-                let today = now.with_timezone(&tz).date_naive();
-                let trust = db::report::couple_trust_chart(
-                    conn,
-                    me.id,
-                    c.id,
-                    today - chrono::Duration::days(90),
-                    today,
-                )?;
-                Ok((
-                    partners,
-                    assignments,
-                    titles,
-                    pauses,
-                    submitted,
-                    sessions,
-                    next,
-                    (tz, trust),
-                ))
-            },
-        )
-        .await?;
-    let (tz, trust) = tz;
-    let done: std::collections::HashSet<Submitted> = submitted.into_iter().collect();
-    let views: Vec<AssignmentView> = assignments
-        .into_iter()
+/// What the couple page shows, read in one go.
+struct PageData {
+    partners: Vec<db::couples::PartnerRow>,
+    assignments: Vec<db::assignments::AssignmentRow>,
+    pauses: Vec<db::assignments::PauseRow>,
+    /// Exercise id, title, and whether it is a private safety check.
+    titles: Vec<(i32, String, bool)>,
+    submitted: Vec<Submitted>,
+    sessions: Vec<db::therapy_sessions::SessionRow>,
+    next: Option<db::therapy_sessions::SessionRow>,
+    tz: chrono_tz::Tz,
+    trust: db::report::TrustChartData,
+}
+
+fn load_page(
+    conn: &mut DbConnection,
+    me: i32,
+    c: &CoupleRow,
+    now: DateTime<Utc>,
+) -> Result<PageData, AppError> {
+    let assignments = db::assignments::for_couple(conn, c.id)?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let exercise_ids: Vec<i32> = assignments.iter().map(|a| a.exercise_id).collect();
+    let tz = counselor_tz(conn, me)?;
+    let today = now.with_timezone(&tz).date_naive();
+    Ok(PageData {
+        partners: db::couples::partners_of(conn, c.id)?,
+        pauses: db::assignments::pauses_for(conn, &ids)?,
+        titles: db::assignments::exercise_titles(conn, &exercise_ids)?,
+        submitted: db::dashboard::submitted_for_couple(conn, c.id, now)?,
+        sessions: db::therapy_sessions::for_couple(conn, c.id, 50)?,
+        next: db::therapy_sessions::next_for_couple(conn, c.id, now.naive_utc())?,
+        trust: db::report::couple_trust_chart(
+            conn,
+            me,
+            c.id,
+            today - chrono::Duration::days(90),
+            today,
+        )?,
+        assignments,
+        tz,
+    })
+}
+
+/// Each assignment with its schedule in words and, per partner it is for, completion over
+/// the window and the next date owed (in that partner's zone).
+fn assignment_views(d: &mut PageData, now: DateTime<Utc>) -> Vec<AssignmentView> {
+    let done: std::collections::HashSet<Submitted> = d.submitted.drain(..).collect();
+    let (partners, pauses, titles) = (&d.partners, &d.pauses, &d.titles);
+    d.assignments
+        .drain(..)
         .map(|a| {
-            let schedule = a.schedule(&pauses);
+            let schedule = a.schedule(pauses);
             let per_partner = partners
                 .iter()
                 .filter(|p| a.is_for_slot(&p.slot))
@@ -284,18 +284,38 @@ async fn show(
                 row: a,
             }
         })
-        .collect();
+        .collect()
+}
+
+async fn show(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let now = Utc::now();
+    let (couple, mut d) = view_couple(
+        &state,
+        me.id,
+        id,
+        "couple.view",
+        &ctx.request_id,
+        move |conn, c| load_page(conn, me.id, c, now),
+    )
+    .await?;
+    let assignments = assignment_views(&mut d, now);
     Ok(html(views::couples::couple_page(
         &ctx,
         &views::couples::CouplePage {
             couple: &couple,
-            partners: &partners,
-            assignments: &views,
-            sessions: &sessions,
-            next_session: next.as_ref(),
-            counselor_tz: tz,
+            partners: &d.partners,
+            assignments: &assignments,
+            sessions: &d.sessions,
+            next_session: d.next.as_ref(),
+            counselor_tz: d.tz,
             now: now.naive_utc(),
-            trust: &trust,
+            trust: &d.trust,
         },
     )))
 }

@@ -94,7 +94,7 @@ async fn add(
             render(&state, &ctx, &admin, &v, &errors).await?,
         ));
     }
-    let hash = password::hash(&password_raw)?;
+    let hash = crate::auth::hash_password(password_raw).await?;
     let (tz, is_admin, once, admin_id, request_id) = (
         v.time_zone.clone(),
         v.admin,
@@ -112,16 +112,14 @@ async fn add(
             if !db::forms::claim(conn, &once)? {
                 return Ok(Added::Resent);
             }
-            let id = db::counselors::insert(
+            let id = db::counselors::create_counselor(
                 conn,
-                &db::counselors::NewCounselor {
+                &db::counselors::NewAccount {
                     email: &email_for_tx,
                     display_name: &name,
                     password_hash: &hash,
                     is_admin,
                     time_zone: &tz,
-                    active: true,
-                    created_at: db::now(),
                 },
             )?;
             db::audit::record(

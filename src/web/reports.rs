@@ -112,7 +112,15 @@ async fn report_page(
     let couple_id = path.into_inner();
     let q = ReportQuery::parse(req.query_string());
     let loaded = load_report(&state, me.id, couple_id, &q).await;
-    let loaded = or_deny(&state, me.id, couple_id, "report.view", &ctx.request_id, loaded).await?;
+    let loaded = or_deny(
+        &state,
+        me.id,
+        couple_id,
+        "report.view",
+        &ctx.request_id,
+        loaded,
+    )
+    .await?;
     audit(
         &state,
         &req,
@@ -141,7 +149,15 @@ async fn report_csv(
     let couple_id = path.into_inner();
     let q = ReportQuery::parse(req.query_string());
     let loaded = load_report(&state, me.id, couple_id, &q).await;
-    let loaded = or_deny(&state, me.id, couple_id, "report.export", &ctx.request_id, loaded).await?;
+    let loaded = or_deny(
+        &state,
+        me.id,
+        couple_id,
+        "report.export",
+        &ctx.request_id,
+        loaded,
+    )
+    .await?;
     let report = match loaded {
         Loaded::Ready(r) => r,
         Loaded::BadPeriod { error, .. } => return Err(AppError::BadRequest(error.message.into())),

@@ -126,11 +126,13 @@ where
     let outcome = state
         .db
         .write(move |conn| {
-            Ok(match find_or_deny(conn, me, couple_id, action, &request_id)? {
-                None => None,
-                Some(c) if c.is_closed() => Some(Change::Closed),
-                Some(c) => Some(Change::Done(f(conn, &c)?)),
-            })
+            Ok(
+                match find_or_deny(conn, me, couple_id, action, &request_id)? {
+                    None => None,
+                    Some(c) if c.is_closed() => Some(Change::Closed),
+                    Some(c) => Some(Change::Done(f(conn, &c)?)),
+                },
+            )
         })
         .await?;
     outcome.ok_or(AppError::NotFound)
@@ -154,12 +156,12 @@ where
     let request_id = request_id.to_string();
     let outcome = state
         .db
-        .write(move |conn| {
-            match find_or_deny(conn, me, couple_id, action, &request_id)? {
+        .write(
+            move |conn| match find_or_deny(conn, me, couple_id, action, &request_id)? {
                 None => Ok(None),
                 Some(c) => Ok(Some(f(conn, &c)?)),
-            }
-        })
+            },
+        )
         .await?;
     outcome.ok_or(AppError::NotFound)
 }

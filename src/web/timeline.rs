@@ -207,7 +207,11 @@ async fn show(
 
 /// The entry, only if it is a submitted entry of this counselor's couple (already scoped
 /// by `web::scope`).
-fn scoped_entry(conn: &mut DbConnection, couple: &CoupleRow, entry_id: i32) -> Result<i32, AppError> {
+fn scoped_entry(
+    conn: &mut DbConnection,
+    couple: &CoupleRow,
+    entry_id: i32,
+) -> Result<i32, AppError> {
     let (entry, x) = db::entries::find_in_couple(conn, couple.id, entry_id)?;
     if entry_access(Viewer::Counselor, &entry.facts(&x), false) != Access::Visible {
         return Err(AppError::NotFound);
