@@ -29,15 +29,23 @@ async fn render(
     v: &NewCounselorValues,
     errors: &Errors,
 ) -> Result<maud::Markup, AppError> {
-    let (counselors, audit) = state
+    let me = admin.0.id;
+    let (counselors, audit, tz) = state
         .db
-        .read(|conn| Ok((db::counselors::all(conn)?, db::audit::recent(conn, 50)?)))
+        .read(move |conn| {
+            Ok((
+                db::counselors::all(conn)?,
+                db::audit::recent(conn, 50)?,
+                db::counselors::time_zone(conn, me)?,
+            ))
+        })
         .await?;
     Ok(views::counselors::practice(
         ctx,
         admin.0.id,
         &counselors,
         &audit,
+        tz,
         v,
         errors,
     ))
