@@ -132,6 +132,12 @@ while IFS=$'\t' read -r file line path; do
     fi
 done < <(paths "${files[@]}")
 
+# A counselor reaches a couple only through web/scope.rs, which audits the denied attempts.
+while IFS=: read -r file line _; do
+    echo "$file:$line: finds a counselor's couple outside web/scope.rs (use web::scope)"
+    violations=$((violations + 1))
+done < <(grep -rn --include='*.rs' 'find_for_counselor' src/web | grep -v '^src/web/scope.rs:' || true)
+
 if ((violations > 0)); then
     echo "check-layers: $violations upward import(s); see DESIGN.md, \"Layers\"." >&2
     exit 1

@@ -1,5 +1,5 @@
 //! The counselor's timeline of one couple, flagging entries for the next session, and
-//! comments the writing partner sees. Every query is scoped with `find_for_counselor`.
+//! comments the writing partner sees. Every query is scoped through `web::scope`.
 
 use std::collections::HashMap;
 
