@@ -130,16 +130,14 @@ fn create_counselor(
                     "a counselor with this email already exists".into(),
                 ));
             }
-            let id = db::counselors::insert(
+            let id = db::counselors::create_counselor(
                 conn,
-                &db::counselors::NewCounselor {
+                &db::counselors::NewAccount {
                     email: &email,
                     display_name: &name,
                     password_hash: &hash,
                     is_admin: admin,
                     time_zone: &tz,
-                    active: true,
-                    created_at: db::now(),
                 },
             )?;
             db::audit::record(

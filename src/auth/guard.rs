@@ -5,7 +5,7 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use super::session::{Identity, UserKind};
+use super::identity::{Identity, UserKind};
 use crate::error::AppError;
 
 /// A signed-in counselor (any counselor, admin or not).

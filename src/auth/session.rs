@@ -10,6 +10,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, ResponseError};
 use chrono::Duration;
 
+pub use super::identity::{CsrfToken, Identity, UserKind, CSRF_FIELD};
 use super::token;
 use crate::db::{self, sessions};
 use crate::error::AppError;
@@ -17,31 +18,8 @@ use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "trellis_session";
 pub const CSRF_COOKIE: &str = "trellis_csrf";
-/// The form field every POST must carry.
-pub const CSRF_FIELD: &str = "csrf_token";
 /// A session's last-seen time is written at most this often.
 const TOUCH_EVERY_SECONDS: i64 = 60;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserKind {
-    Counselor,
-    Partner,
-}
-
-/// The signed-in user, placed in the request's extensions by the middleware.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub session_id: i32,
-    pub kind: UserKind,
-    pub user_id: i32,
-    pub display_name: String,
-    pub is_admin: bool,
-    pub couple_id: Option<i32>,
-}
-
-/// The CSRF token forms on this page must carry.
-#[derive(Debug, Clone)]
-pub struct CsrfToken(pub String);
 
 enum Lookup {
     None,

@@ -41,6 +41,32 @@ pub fn insert(conn: &mut DbConnection, new: &NewCounselor<'_>) -> QueryResult<i3
     insert_returning_id!(conn, counselors, new)
 }
 
+/// A counselor account to open; the password is already hashed (`auth::hash_password`).
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub is_admin: bool,
+    pub time_zone: &'a str,
+}
+
+/// Open an active counselor account; the one way setup, the practice admin and the CLI
+/// create counselors. The caller checks the email is free and records the audit row.
+pub fn create_counselor(conn: &mut DbConnection, a: &NewAccount<'_>) -> QueryResult<i32> {
+    insert(
+        conn,
+        &NewCounselor {
+            email: a.email,
+            display_name: a.display_name,
+            password_hash: a.password_hash,
+            is_admin: a.is_admin,
+            time_zone: a.time_zone,
+            active: true,
+            created_at: super::now(),
+        },
+    )
+}
+
 pub fn by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<CounselorRow>> {
     counselors::table
         .filter(counselors::email.eq(email))

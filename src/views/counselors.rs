@@ -3,6 +3,7 @@
 use maud::{html, Markup};
 
 use super::form::{self, Errors, Input};
+use super::format::local_timestamp;
 use super::layout::{page, Ctx};
 use crate::db::audit::AuditRow;
 use crate::db::counselors::CounselorRow;
@@ -21,6 +22,7 @@ pub fn practice(
     me: i32,
     counselors: &[CounselorRow],
     audit: &[AuditRow],
+    tz: chrono_tz::Tz,
     v: &NewCounselorValues,
     errors: &Errors,
 ) -> Markup {
@@ -85,11 +87,11 @@ pub fn practice(
                 p.muted.small { "The latest 50 entries of the audit log: who signed in, and who viewed, changed or exported what." }
                 div.table-wrap {
                     table.data {
-                        thead { tr { th { "When (UTC)" } th { "Who" } th { "Action" } th { "Target" } th { "Couple" } } }
+                        thead { tr { th { "When (" (tz.name()) ")" } th { "Who" } th { "Action" } th { "Target" } th { "Couple" } } }
                         tbody {
                             @for a in audit {
                                 tr {
-                                    td { (a.at.format("%Y-%m-%d %H:%M:%S")) }
+                                    td { (local_timestamp(a.at, tz)) }
                                     td { (a.actor_kind) @if let Some(id) = a.actor_id { " #" (id) } }
                                     td { (a.action) }
                                     td { (a.target_kind) @if let Some(id) = a.target_id { " #" (id) } }

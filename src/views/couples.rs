@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use maud::{html, Markup};
 
 use super::form::{self, Errors, Input};
+use super::format::{day_month_year, local_datetime, short_date};
 use super::layout::{page, Ctx};
 use crate::db::assignments::AssignmentRow;
 use crate::db::counselors::CounselorRow;
@@ -14,18 +15,6 @@ use crate::domain::couple::{BreachBy, Confidentiality, CoupleStatus};
 use crate::domain::couple_form::CoupleForm;
 use crate::domain::dashboard::{Completion, WINDOW_DAYS};
 use crate::domain::session_form::{SessionForm, DURATIONS};
-
-/// "Tue 17 Mar 2026, 14:30" in the given zone.
-pub fn local_time(utc: NaiveDateTime, tz: Tz) -> String {
-    utc.and_utc()
-        .with_timezone(&tz)
-        .format("%a %-d %b %Y, %H:%M")
-        .to_string()
-}
-
-pub fn short_date(d: NaiveDate) -> String {
-    d.format("%a %-d %b").to_string()
-}
 
 pub fn breach_label(b: BreachBy, partners: &[PartnerRow]) -> String {
     let name = |i: usize| {
@@ -111,7 +100,7 @@ pub fn caseload(
                                     td { a href={"/couples/" (r.couple.id)} { (r.couple.label) } }
                                     td { (r.partner_names.join(" and ")) }
                                     td { (status_badge(r.couple.status())) }
-                                    td { (r.couple.start_date.format("%-d %b %Y").to_string()) }
+                                    td { (day_month_year(r.couple.start_date)) }
                                 }
                             }
                         }
@@ -267,231 +256,308 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
         ctx,
         &c.label,
         html! {
-            p { a href="/couples" { "← Couples" } }
-            div.row {
-                h1 { (c.label) }
-                (status_badge(c.status()))
-                span.spacer {}
-                @if !closed {
-                    a.btn.btn-secondary href={(base) "/edit"} { "Edit details" }
-                }
-            }
-            @if closed {
-                p.flash.flash-info { "This couple is closed. Their record is kept and can be read, but nothing can be changed." }
-            }
-            section.card.stack {
-                h2 { "Next session" }
-                @if let Some(s) = p.next_session {
-                    p.lead { (local_time(s.starts_at, p.counselor_tz)) " · " (s.duration_minutes) " minutes" }
-                } @else {
-                    p.muted { "No session booked." }
-                }
-                @if !closed {
-                    div.actions { a.btn.btn-primary href={(base) "/sessions/new"} { "Book a session" } }
-                }
-            }
-            section.card-grid aria-label="Partners" {
-                @for (i, partner) in p.partners.iter().enumerate() {
-                    article.card.stack {
-                        h2 { (partner.display_name) }
-                        dl.answers {
-                            dt { "Email" } dd { (partner.email) }
-                            dt { "Time zone" } dd { (partner.time_zone) }
-                            dt { "Latest trust rating" }
-                            dd {
-                                @match (partner.latest_trust, partner.previous_trust) {
-                                    (Some(l), Some(prev)) => { (l) " (was " (prev) ")" },
-                                    (Some(l), None) => { (l) },
-                                    _ => span.muted { "None yet" },
-                                }
-                            }
-                            dt { "Last entry" }
-                            dd {
-                                @match partner.last_entry_at {
-                                    Some(t) => { (local_time(t, p.counselor_tz)) },
-                                    None => span.muted { "None yet" },
-                                }
-                            }
-                        }
-                        @if (i == 0 && c.breach_by() == BreachBy::A) || (i == 1 && c.breach_by() == BreachBy::B) || c.breach_by() == BreachBy::Both {
-                            p.small.muted { "Recorded as having broken trust." }
-                        }
-                    }
-                }
-            }
-            section.card.stack {
-                h2 { "Confidentiality: " (c.confidentiality().name()) }
-                p { (c.confidentiality().explanation()) }
-                p.small.muted { "Who broke trust: " (breach_label(c.breach_by(), p.partners)) " · In work since " (c.start_date.format("%-d %b %Y").to_string()) }
-            }
-            section {
-                div.row {
-                    h2 { "Assignments" }
-                    span.spacer {}
-                    @if !closed { a.btn.btn-primary href={(base) "/assignments/new"} { "Assign an exercise" } }
-                }
-                @if p.assignments.is_empty() {
-                    div.empty-state { p { "No exercises assigned yet." } }
-                } @else {
-                    p.small.muted { "Completion counts entries made against entries owed over the last " (WINDOW_DAYS) " days, in each partner's own time zone." }
-                    div.table-wrap {
-                        table.data {
-                            thead { tr { th { "Exercise" } th { "Cadence" } th { "Completion" } th { "Next due" } th { "Status" } th { span.visually-hidden { "Actions" } } } }
-                            tbody {
-                                @for a in p.assignments {
-                                    tr {
-                                        td {
-                                            (a.title)
-                                            @if !a.row.note.is_empty() { span.attention-reason { "Note: " (a.row.note) } }
-                                        }
-                                        td {
-                                            (a.schedule_text)
-                                            span.attention-reason {
-                                                "From " (a.row.start_date)
-                                                @if let Some(e) = a.row.end_date { " to " (e) }
-                                                @if !a.row.reminders { " · no reminders" }
-                                            }
-                                        }
-                                        td {
-                                            @for (name, comp, _) in &a.partners {
-                                                div { (name) ": " (completion_text(comp))
-                                                    @if comp.overdue > 0 { " " span.badge.badge-flag { (comp.overdue) " overdue" } }
-                                                }
-                                            }
-                                        }
-                                        td {
-                                            @for (name, _, next) in &a.partners {
-                                                div { (name) ": "
-                                                    @match next { Some(d) => { (short_date(*d)) }, None => span.muted { "none" } }
-                                                }
-                                            }
-                                        }
-                                        td {
-                                            @match a.row.status.as_str() {
-                                                "active" => span.badge.badge-ok { "Active" },
-                                                "paused" => span.badge.badge-flag { "Paused" },
-                                                _ => span.badge.badge-muted { "Ended" },
-                                            }
-                                        }
-                                        td {
-                                            @if !closed {
-                                                div.row {
-                                                    @let abase = format!("{base}/assignments/{}", a.row.id);
-                                                    @if a.row.status == "active" {
-                                                        form.inline-form method="post" action={(abase) "/pause"} {
-                                                            (ctx.csrf_field())
-                                                            button.btn.btn-small.btn-secondary type="submit" { "Pause" }
-                                                        }
-                                                    }
-                                                    @if a.row.status == "paused" {
-                                                        form.inline-form method="post" action={(abase) "/resume"} {
-                                                            (ctx.csrf_field())
-                                                            button.btn.btn-small.btn-secondary type="submit" { "Resume" }
-                                                        }
-                                                    }
-                                                    @if a.row.status != "ended" {
-                                                        form.inline-form method="post" action={(abase) "/end"} {
-                                                            (ctx.csrf_field())
-                                                            button.btn.btn-small.btn-secondary type="submit" { "End" }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            section {
-                h2 { "Sessions" }
-                @if p.sessions.is_empty() {
-                    p.muted { "No sessions yet." }
-                } @else {
-                    div.table-wrap {
-                        table.data {
-                            thead { tr { th { "When" } th.num { "Minutes" } th { "Status" } th { span.visually-hidden { "Actions" } } } }
-                            tbody {
-                                @for s in p.sessions {
-                                    tr {
-                                        td { (local_time(s.starts_at, p.counselor_tz))
-                                            @if !s.note.is_empty() { span.attention-reason { (s.note) } } }
-                                        td.num { (s.duration_minutes) }
-                                        td {
-                                            @if !s.is_booked() { span.badge.badge-muted { "Cancelled" } }
-                                            @else if s.starts_at >= p.now { span.badge.badge-ok { "Booked" } }
-                                            @else { span.badge { "Held" } }
-                                        }
-                                        td {
-                                            @if !closed && s.is_booked() && s.starts_at >= p.now {
-                                                div.row {
-                                                    a.btn.btn-small.btn-secondary href={(base) "/sessions/" (s.id) "/edit"} { "Move" }
-                                                    form.inline-form method="post" action={(base) "/sessions/" (s.id) "/cancel"} {
-                                                        (ctx.csrf_field())
-                                                        button.btn.btn-small.btn-secondary type="submit" { "Cancel session" }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                p.small.muted { "Times are shown in your time zone (" (p.counselor_tz.name()) ")." }
-            }
-            section.card.stack id="partner-activity" {
-                h2 { "Trust over the last 90 days" }
-                (crate::views::report::couple_trust_chart(p.trust))
-                div.actions {
-                    (crate::views::timeline::timeline_link(c.id))
-                    a.btn.btn-secondary href={(base) "/report"} { "Session-prep report" }
-                    a.btn.btn-secondary href={(base) "/export.csv"} { "Export CSV" }
-                    @if !closed {
-                        (crate::web::invitations::invite_button(ctx, c.id))
-                    }
-                }
-                @if !closed {
-                    p.small.muted {
-                        "Both partners were invited by email when the couple was added. Sending the invitation again gives each partner a fresh sign-in link."
-                    }
-                }
-            }
+            (page_header(c, &base, closed))
+            (next_session(p, &base, closed))
+            (partner_cards(p))
+            (confidentiality(p))
+            (assignments(ctx, p, &base, closed))
+            (sessions(ctx, p, &base, closed))
+            (activity(ctx, p, &base, closed))
             @if !closed {
-                section.card.stack {
-                    h2 { "Status" }
-                    @match c.status() {
-                        CoupleStatus::Active => p { "Pausing keeps everything as it is but takes the couple off your dashboard until you resume." },
-                        _ => p { "This couple is paused and not shown on your dashboard." },
-                    }
-                    p { "Closing ends the work: the record stays readable but nothing can be changed, and the couple leaves your caseload." }
-                    div.actions {
-                        form.inline-form method="post" action={(base) "/status"} {
-                            (ctx.csrf_field())
-                            @if c.status() == CoupleStatus::Active {
-                                input type="hidden" name="status" value="paused";
-                                button.btn.btn-secondary type="submit" { "Pause the work" }
-                            } @else {
-                                input type="hidden" name="status" value="active";
-                                button.btn.btn-secondary type="submit" { "Resume the work" }
-                            }
-                        }
-                        form.inline-form method="post" action={(base) "/status"} {
-                            (ctx.csrf_field())
-                            input type="hidden" name="status" value="closed";
-                            button.btn.btn-danger type="submit" { "Close the couple" }
-                        }
-                    }
-                }
+                (status_actions(ctx, c, &base))
             }
             @if ctx.is_admin() {
                 p.small.muted { a href={(base) "/reassign"} { "Reassign this couple to another counselor" } }
             }
         },
     )
+}
+
+/// The couple's name, status and the edit link.
+fn page_header(c: &CoupleRow, base: &str, closed: bool) -> Markup {
+    html! {
+        p { a href="/couples" { "← Couples" } }
+        div.row {
+            h1 { (c.label) }
+            (status_badge(c.status()))
+            span.spacer {}
+            @if !closed {
+                a.btn.btn-secondary href={(base) "/edit"} { "Edit details" }
+            }
+        }
+        @if closed {
+            p.flash.flash-info { "This couple is closed. Their record is kept and can be read, but nothing can be changed." }
+        }
+    }
+}
+
+/// The next booked session.
+fn next_session(p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
+    html! {
+        section.card.stack {
+            h2 { "Next session" }
+            @if let Some(s) = p.next_session {
+                p.lead { (local_datetime(s.starts_at, p.counselor_tz)) " · " (s.duration_minutes) " minutes" }
+            } @else {
+                p.muted { "No session booked." }
+            }
+            @if !closed {
+                div.actions { a.btn.btn-primary href={(base) "/sessions/new"} { "Book a session" } }
+            }
+        }
+    }
+}
+
+/// One card per partner: contact, latest trust rating, last entry.
+fn partner_cards(p: &CouplePage<'_>) -> Markup {
+    html! {
+        section.card-grid aria-label="Partners" {
+            @for (i, partner) in p.partners.iter().enumerate() {
+                article.card.stack {
+                    h2 { (partner.display_name) }
+                    dl.answers {
+                        dt { "Email" } dd { (partner.email) }
+                        dt { "Time zone" } dd { (partner.time_zone) }
+                        dt { "Latest trust rating" }
+                        dd {
+                            @match (partner.latest_trust, partner.previous_trust) {
+                                (Some(l), Some(prev)) => { (l) " (was " (prev) ")" },
+                                (Some(l), None) => { (l) },
+                                _ => span.muted { "None yet" },
+                            }
+                        }
+                        dt { "Last entry" }
+                        dd {
+                            @match partner.last_entry_at {
+                                Some(t) => { (local_datetime(t, p.counselor_tz)) },
+                                None => span.muted { "None yet" },
+                            }
+                        }
+                    }
+                    @if (i == 0 && p.couple.breach_by() == BreachBy::A) || (i == 1 && p.couple.breach_by() == BreachBy::B) || p.couple.breach_by() == BreachBy::Both {
+                        p.small.muted { "Recorded as having broken trust." }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The confidentiality agreement and who broke trust.
+fn confidentiality(p: &CouplePage<'_>) -> Markup {
+    html! {
+        section.card.stack {
+            h2 { "Confidentiality: " (p.couple.confidentiality().name()) }
+            p { (p.couple.confidentiality().explanation()) }
+            p.small.muted { "Who broke trust: " (breach_label(p.couple.breach_by(), p.partners)) " · In work since " (day_month_year(p.couple.start_date)) }
+        }
+    }
+}
+
+/// The assignments table.
+fn assignments(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
+    html! {
+        section {
+            div.row {
+                h2 { "Assignments" }
+                span.spacer {}
+                @if !closed { a.btn.btn-primary href={(base) "/assignments/new"} { "Assign an exercise" } }
+            }
+            @if p.assignments.is_empty() {
+                div.empty-state { p { "No exercises assigned yet." } }
+            } @else {
+                p.small.muted { "Completion counts entries made against entries owed over the last " (WINDOW_DAYS) " days, in each partner's own time zone." }
+                div.table-wrap {
+                    table.data {
+                        thead { tr { th { "Exercise" } th { "Cadence" } th { "Completion" } th { "Next due" } th { "Status" } th { span.visually-hidden { "Actions" } } } }
+                        tbody {
+                            @for a in p.assignments {
+                                (assignment_row(ctx, base, closed, a))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One assignment: schedule, completion and next date per partner, status, actions.
+fn assignment_row(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -> Markup {
+    html! {
+        tr {
+            td {
+                (a.title)
+                @if !a.row.note.is_empty() { span.attention-reason { "Note: " (a.row.note) } }
+            }
+            td {
+                (a.schedule_text)
+                span.attention-reason {
+                    "From " (a.row.start_date)
+                    @if let Some(e) = a.row.end_date { " to " (e) }
+                    @if !a.row.reminders { " · no reminders" }
+                }
+            }
+            td {
+                @for (name, comp, _) in &a.partners {
+                    div { (name) ": " (completion_text(comp))
+                        @if comp.overdue > 0 { " " span.badge.badge-flag { (comp.overdue) " overdue" } }
+                    }
+                }
+            }
+            td {
+                @for (name, _, next) in &a.partners {
+                    div { (name) ": "
+                        @match next { Some(d) => { (short_date(*d)) }, None => span.muted { "none" } }
+                    }
+                }
+            }
+            td {
+                @match a.row.status.as_str() {
+                    "active" => span.badge.badge-ok { "Active" },
+                    "paused" => span.badge.badge-flag { "Paused" },
+                    _ => span.badge.badge-muted { "Ended" },
+                }
+            }
+            td {
+                (assignment_actions(ctx, base, closed, a))
+            }
+        }
+    }
+}
+
+/// Pause, resume and end buttons for an assignment (none on a closed couple).
+fn assignment_actions(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -> Markup {
+    html! {
+        @if !closed {
+            div.row {
+                @let abase = format!("{base}/assignments/{}", a.row.id);
+                @if a.row.status == "active" {
+                    form.inline-form method="post" action={(abase) "/pause"} {
+                        (ctx.csrf_field())
+                        button.btn.btn-small.btn-secondary type="submit" { "Pause" }
+                    }
+                }
+                @if a.row.status == "paused" {
+                    form.inline-form method="post" action={(abase) "/resume"} {
+                        (ctx.csrf_field())
+                        button.btn.btn-small.btn-secondary type="submit" { "Resume" }
+                    }
+                }
+                @if a.row.status != "ended" {
+                    form.inline-form method="post" action={(abase) "/end"} {
+                        (ctx.csrf_field())
+                        button.btn.btn-small.btn-secondary type="submit" { "End" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The sessions table.
+fn sessions(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
+    html! {
+        section {
+            h2 { "Sessions" }
+            @if p.sessions.is_empty() {
+                p.muted { "No sessions yet." }
+            } @else {
+                div.table-wrap {
+                    table.data {
+                        thead { tr { th { "When" } th.num { "Minutes" } th { "Status" } th { span.visually-hidden { "Actions" } } } }
+                        tbody {
+                            @for s in p.sessions {
+                                (session_row(ctx, p, base, closed, s))
+                            }
+                        }
+                    }
+                }
+            }
+            p.small.muted { "Times are shown in your time zone (" (p.counselor_tz.name()) ")." }
+        }
+    }
+}
+
+/// One session: when, length, status, and move/cancel while it is still ahead.
+fn session_row(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool, s: &SessionRow) -> Markup {
+    html! {
+        tr {
+            td { (local_datetime(s.starts_at, p.counselor_tz))
+                @if !s.note.is_empty() { span.attention-reason { (s.note) } } }
+            td.num { (s.duration_minutes) }
+            td {
+                @if !s.is_booked() { span.badge.badge-muted { "Cancelled" } }
+                @else if s.starts_at >= p.now { span.badge.badge-ok { "Booked" } }
+                @else { span.badge { "Held" } }
+            }
+            td {
+                @if !closed && s.is_booked() && s.starts_at >= p.now {
+                    div.row {
+                        a.btn.btn-small.btn-secondary href={(base) "/sessions/" (s.id) "/edit"} { "Move" }
+                        form.inline-form method="post" action={(base) "/sessions/" (s.id) "/cancel"} {
+                            (ctx.csrf_field())
+                            button.btn.btn-small.btn-secondary type="submit" { "Cancel session" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The trust chart and the links to the timeline, the report and the exports.
+fn activity(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
+    html! {
+        section.card.stack id="partner-activity" {
+            h2 { "Trust over the last 90 days" }
+            (crate::views::report::couple_trust_chart(p.trust))
+            div.actions {
+                (crate::views::timeline::timeline_link(p.couple.id))
+                a.btn.btn-secondary href={(base) "/report"} { "Session-prep report" }
+                a.btn.btn-secondary href={(base) "/export.csv"} { "Export CSV" }
+                @if !closed {
+                    (invite_button(ctx, p.couple.id))
+                }
+            }
+            @if !closed {
+                p.small.muted {
+                    "Both partners were invited by email when the couple was added. Sending the invitation again gives each partner a fresh sign-in link."
+                }
+            }
+        }
+    }
+}
+
+/// Pause, resume or close the work.
+fn status_actions(ctx: &Ctx, c: &CoupleRow, base: &str) -> Markup {
+    html! {
+        section.card.stack {
+            h2 { "Status" }
+            @match c.status() {
+                CoupleStatus::Active => p { "Pausing keeps everything as it is but takes the couple off your dashboard until you resume." },
+                _ => p { "This couple is paused and not shown on your dashboard." },
+            }
+            p { "Closing ends the work: the record stays readable but nothing can be changed, and the couple leaves your caseload." }
+            div.actions {
+                form.inline-form method="post" action={(base) "/status"} {
+                    (ctx.csrf_field())
+                    @if c.status() == CoupleStatus::Active {
+                        input type="hidden" name="status" value="paused";
+                        button.btn.btn-secondary type="submit" { "Pause the work" }
+                    } @else {
+                        input type="hidden" name="status" value="active";
+                        button.btn.btn-secondary type="submit" { "Resume the work" }
+                    }
+                }
+                form.inline-form method="post" action={(base) "/status"} {
+                    (ctx.csrf_field())
+                    input type="hidden" name="status" value="closed";
+                    button.btn.btn-danger type="submit" { "Close the couple" }
+                }
+            }
+        }
+    }
 }
 
 /// Book or move a session.
@@ -573,4 +639,14 @@ pub fn reassign_form(
             }
         },
     )
+}
+
+/// The "send invitation" button for the couple page.
+pub fn invite_button(ctx: &Ctx, couple_id: i32) -> Markup {
+    html! {
+        form.inline-form method="post" action={"/couples/" (couple_id) "/invite"} {
+            (ctx.csrf_field())
+            button.btn.btn-secondary type="submit" { "Send invitations again" }
+        }
+    }
 }

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use maud::{html, Markup};
 
-use super::couples::local_time;
+use super::format::local_datetime;
 use super::layout::{page, Ctx};
 use crate::domain::attention::Flag;
 use crate::domain::dashboard::{CoupleSummary, PartnerSummary, SPARK_DAYS, WINDOW_DAYS};
@@ -65,7 +65,7 @@ pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
                 @if i == 0 {
                     td rowspan=(rows_span) {
                         @match &c.latest_setback {
-                            Some(s) => { "Severity " (s.severity) span.attention-reason { (s.happened_on.format("%-d %b %Y").to_string()) } },
+                            Some(s) => { "Severity " (s.severity) span.attention-reason { (super::format::day_month_year(s.happened_on)) } },
                             None => span.muted { "none" },
                         }
                     }
@@ -114,7 +114,7 @@ fn days_cell(p: &PartnerSummary) -> Markup {
 fn next_session(t: Option<NaiveDateTime>, tz: Tz) -> Markup {
     html! {
         @match t {
-            Some(t) => { (local_time(t, tz)) },
+            Some(t) => { (local_datetime(t, tz)) },
             None => span.muted { "none booked" },
         }
     }

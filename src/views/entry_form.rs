@@ -75,7 +75,7 @@ pub fn render(ctx_csrf: Markup, f: &EntryForm<'_>) -> Markup {
     html! {
         h1 { (f.title) }
         @if let Some(d) = f.due {
-            p.muted { "For " (d.format("%A %-d %B")) }
+            p.muted { "For " (super::format::weekday_date(d)) }
         }
         @if !f.summary.is_empty() { p.lead { (f.summary) } }
         @if !f.note.trim().is_empty() {

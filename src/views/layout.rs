@@ -1,15 +1,13 @@
-//! The page frame every screen shares, and the request context it needs.
+//! The page frame every screen shares, and the request context it needs (built from the
+//! request by `web::ctx`).
 
-use std::future::{ready, Ready};
-
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use maud::{html, Markup, DOCTYPE};
 
-use crate::auth::session::{CsrfToken, Identity, UserKind, CSRF_FIELD};
-use crate::error::AppError;
+use super::assets::{ICON_PATH, STYLESHEET_PATH};
+use crate::auth::identity::{Identity, UserKind, CSRF_FIELD};
 
-/// What the layout and forms need from the request.
+/// What the layout and forms need from the request: plain data, so views stay free of the
+/// HTTP framework.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub user: Option<Identity>,
@@ -30,39 +28,6 @@ impl Ctx {
     }
 }
 
-impl FromRequest for Ctx {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ext = req.extensions();
-        let notice = web_notice(req.query_string());
-        ready(Ok(Ctx {
-            user: ext.get::<Identity>().cloned(),
-            csrf: ext
-                .get::<CsrfToken>()
-                .map(|t| t.0.clone())
-                .unwrap_or_default(),
-            notice,
-            path: req.path().to_string(),
-            request_id: ext
-                .get::<tracing_actix_web::RequestId>()
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
-        }))
-    }
-}
-
-/// Confirmation banners are chosen by a fixed key in the URL, never by text from the URL.
-fn web_notice(query: &str) -> Option<&'static str> {
-    let key = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == "notice")?
-        .1;
-    crate::web::notice_text(&key)
-}
-
 fn nav_link(ctx: &Ctx, href: &str, label: &str) -> Markup {
     let current = ctx.path == href || (href != "/" && ctx.path.starts_with(&format!("{href}/")));
     html! {
@@ -80,8 +45,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex, nofollow";
                 title { (title) " · Trellis" }
-                link rel="stylesheet" href=(crate::web::assets::STYLESHEET_PATH);
-                link rel="icon" type="image/svg+xml" href=(crate::web::assets::ICON_PATH);
+                link rel="stylesheet" href=(STYLESHEET_PATH);
+                link rel="icon" type="image/svg+xml" href=(ICON_PATH);
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }
@@ -140,8 +105,8 @@ pub fn bare(title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Trellis" }
-                link rel="stylesheet" href=(crate::web::assets::STYLESHEET_PATH);
-                link rel="icon" type="image/svg+xml" href=(crate::web::assets::ICON_PATH);
+                link rel="stylesheet" href=(STYLESHEET_PATH);
+                link rel="icon" type="image/svg+xml" href=(ICON_PATH);
             }
             body {
                 header.site-header { a.brand href="/" { "Trellis" } }

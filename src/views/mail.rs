@@ -3,8 +3,10 @@
 
 use maud::{html, Markup};
 
+use super::format::local_timestamp;
 use super::layout::{page, Ctx};
 use crate::db::outbox::{Counts, OutboxSummary};
+use chrono_tz::Tz;
 
 /// A banner after a retry, chosen by the handler from a fixed set.
 pub fn retry_notice(retried: bool) -> &'static str {
@@ -22,6 +24,7 @@ pub fn page_for(
     failed: &[OutboxSummary],
     pending: &[OutboxSummary],
     notice: Option<&str>,
+    tz: Tz,
 ) -> Markup {
     page(
         ctx,
@@ -55,7 +58,7 @@ pub fn page_for(
                     p.muted { "No message has failed." }
                 } @else {
                     p.muted.small { "These were refused by the mail server or ran out of attempts. Check the address, then retry." }
-                    (rows_table(ctx, failed, true))
+                    (rows_table(ctx, failed, true, tz))
                 }
             }
             section.card.stack {
@@ -63,21 +66,21 @@ pub fn page_for(
                 @if pending.is_empty() {
                     p.muted { "Nothing is waiting to be sent." }
                 } @else {
-                    (rows_table(ctx, pending, false))
+                    (rows_table(ctx, pending, false, tz))
                 }
             }
         },
     )
 }
 
-fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool) -> Markup {
+fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool, tz: Tz) -> Markup {
     html! {
         div.table-wrap {
             table.data {
                 thead {
                     tr {
                         th { "#" } th { "To" } th { "Kind" } th { "Attempts" } th { "Last error" }
-                        th { @if retry { "Queued (UTC)" } @else { "Next attempt (UTC)" } }
+                        th { @if retry { "Queued" } @else { "Next attempt" } " (" (tz.name()) ")" }
                         @if retry { th { span.visually-hidden { "Actions" } } }
                     }
                 }
@@ -90,8 +93,8 @@ fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool) -> Markup {
                             td { (r.attempts) }
                             td.small { (r.last_error.as_deref().unwrap_or("")) }
                             td {
-                                @if retry { (r.created_at.format("%Y-%m-%d %H:%M")) }
-                                @else { (r.next_attempt_at.format("%Y-%m-%d %H:%M:%S")) }
+                                @if retry { (local_timestamp(r.created_at, tz)) }
+                                @else { (local_timestamp(r.next_attempt_at, tz)) }
                             }
                             @if retry {
                                 td {
@@ -152,6 +155,7 @@ mod tests {
             &[summary(3, "failed")],
             &[summary(4, "pending")],
             Some(retry_notice(true)),
+            chrono_tz::UTC,
         )
         .into_string();
         assert!(html.contains(r#"action="/practice/mail/3/retry""#));

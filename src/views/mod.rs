@@ -2,6 +2,7 @@
 //! with `(value)`, never with `PreEscaped`.
 
 pub mod account;
+pub mod assets;
 pub mod assignments;
 pub mod chart;
 pub mod counselors;
@@ -12,8 +13,10 @@ pub mod entry_form;
 pub mod errors;
 pub mod exercises;
 pub mod form;
+pub mod format;
 pub mod layout;
 pub mod mail;
+pub mod notices;
 pub mod partner;
 pub mod report;
 pub mod setbacks;

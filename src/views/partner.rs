@@ -1,11 +1,13 @@
 //! The partner's pages: home, their entries, one entry, the co-journal and settings.
 //! Written for a phone, read late at night: short lines, big targets, kind words.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use maud::{html, Markup};
 
 use super::entry_form;
 use super::form::{self, Errors, Input};
+use super::format;
 use super::layout::{page, Ctx};
 use crate::db::entries::{CommentRow, EntryRow};
 use crate::domain::answers::FormPrompt;
@@ -24,7 +26,7 @@ impl DueItem {
         format!(
             "/me/do/{}/{}",
             self.assignment_id,
-            self.date.format("%Y-%m-%d")
+            format::iso_date(self.date)
         )
     }
 }
@@ -58,7 +60,7 @@ fn day(d: NaiveDate, today: NaiveDate) -> String {
     } else if today.succ_opt() == Some(d) {
         "Tomorrow".into()
     } else {
-        d.format("%a %-d %b").to_string()
+        format::short_date(d)
     }
 }
 
@@ -200,6 +202,8 @@ pub struct EntryPage<'a> {
     pub earlier_versions: i64,
     pub edit_href: Option<String>,
     pub visibility_words: &'a str,
+    /// The reader's time zone: comment times are shown in it.
+    pub reader_tz: Tz,
 }
 
 pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
@@ -211,7 +215,7 @@ pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
                 h1 { (p.title) }
                 p.timeline-meta {
                     @if p.own { "Your entry" } @else { "From " (p.author_name) }
-                    " · " (p.entry.day().format("%A %-d %B %Y"))
+                    " · " (format::full_date(p.entry.day()))
                     @if !p.entry.is_submitted() { " · " span.badge.badge-muted { "Draft" } }
                     @if p.earlier_versions > 0 { " · changed after submitting" }
                 }
@@ -224,7 +228,7 @@ pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
                     h2 { "From your counselor" }
                     @for c in p.comments {
                         div.notice {
-                            p.small.muted { (fmt_time(c.created_at)) }
+                            p.small.muted { (format::local_datetime(c.created_at, p.reader_tz)) }
                             p.prewrap { (c.body) }
                         }
                     }
@@ -233,10 +237,6 @@ pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
             }
         },
     )
-}
-
-pub fn fmt_time(t: NaiveDateTime) -> String {
-    t.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
 /// A co-journal post with its author and text.

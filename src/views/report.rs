@@ -8,12 +8,38 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use crate::db::couples::CoupleRow;
-use crate::db::report::{local_day, SessionReport, TrustChartData};
-use crate::domain::csv_cell::iso_in_zone;
+use crate::db::report::{SessionReport, TrustChartData};
 use crate::domain::report::{one_decimal, signed_change, PeriodError, RatingSummary};
 use crate::views::chart::{self, Marker, Series, TrustChart};
+use crate::views::format::{day_month, iso_datetime, local_date, local_datetime, long_date};
 use crate::views::{page as frame, Ctx};
-use crate::web::reports::ReportQuery;
+
+/// The report form's fields as they came in the query string (kept to re-fill the form).
+#[derive(Debug, Clone, Default)]
+pub struct ReportQuery {
+    pub from: String,
+    pub to: String,
+    pub include_safety: bool,
+}
+
+impl ReportQuery {
+    /// Unknown keys and unreadable query strings are ignored rather than refused.
+    pub fn parse(query: &str) -> ReportQuery {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        ReportQuery {
+            from: get("from"),
+            to: get("to"),
+            include_safety: matches!(get("include_safety").as_str(), "1" | "on" | "yes" | "true"),
+        }
+    }
+}
 
 /// The period form: GET, so it needs no CSRF token and the URL can be bookmarked.
 fn period_form(couple_id: i32, q: &ReportQuery, error: Option<&PeriodError>) -> Markup {
@@ -71,10 +97,6 @@ fn query_suffix(q: &ReportQuery) -> String {
     }
 }
 
-fn long_date(d: NaiveDate) -> String {
-    d.format("%a %-d %b %Y").to_string()
-}
-
 fn rating_cells(s: &RatingSummary) -> Markup {
     html! {
         td.num { (s.count) }
@@ -102,11 +124,11 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
                     p.report-period {
                         "From " strong { (long_date(r.period.from)) } " to " strong { (long_date(r.period.to)) }
                         " (" (r.period.days()) " days), compared with the " (r.previous.days()) " days before ("
-                        (r.previous.from) " to " (r.previous.to) ")."
+                        (long_date(r.previous.from)) " to " (long_date(r.previous.to)) ")."
                     }
                     p.muted.small {
                         @match r.last_session {
-                            Some(t) => { "Last session: " (iso_in_zone(t.and_utc(), r.counselor_tz)) "." }
+                            Some(t) => { "Last session: " time datetime=(iso_datetime(t, r.counselor_tz)) { (local_datetime(t, r.counselor_tz)) } "." }
                             None => { "No session recorded yet." }
                         }
                         @if r.include_safety { " Private safety checks are included." }
@@ -155,7 +177,7 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
                                                     @else {
                                                         @for (i, d) in c.missed.iter().enumerate() {
                                                             @if i > 0 { ", " }
-                                                            time datetime=(d) { (d.format("%-d %b")) }
+                                                            time datetime=(d) { (day_month(*d)) }
                                                         }
                                                     }
                                                 }
@@ -243,7 +265,7 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
                                 tbody {
                                     @for s in &r.setbacks {
                                         tr {
-                                            td { time datetime=(s.happened_on) { (s.happened_on.format("%-d %b")) } }
+                                            td { time datetime=(s.happened_on) { (day_month(s.happened_on)) } }
                                             td { (r.partner_name(s.partner_id)) }
                                             td.num { (s.severity) " / 5" }
                                             td {
@@ -297,7 +319,7 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
                             @for c in &r.comments {
                                 li {
                                     p.timeline-meta {
-                                        time datetime=(iso_in_zone(c.created_at.and_utc(), r.counselor_tz)) { (long_date(local_day(c.created_at, r.counselor_tz))) }
+                                        time datetime=(iso_datetime(c.created_at, r.counselor_tz)) { (local_date(c.created_at, r.counselor_tz)) }
                                         " · on " (r.partner_name(c.partner_id)) "'s " (c.entry_title)
                                     }
                                     p.prewrap { (c.body) }

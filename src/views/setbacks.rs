@@ -85,7 +85,7 @@ pub fn form_page(ctx: &Ctx, f: &SetbackForm, errors: &Errors, max_date: &str) ->
 pub fn note(s: &SetbackRow, author: &str) -> Markup {
     html! {
         p.timeline-meta {
-            "Setback · " (author) " · " (s.happened_on.format("%a %-d %b %Y")) " · severity " (severity_label(s.severity))
+            "Setback · " (author) " · " (super::format::long_date(s.happened_on)) " · severity " (severity_label(s.severity))
             @if s.raise_in_session { " " span.badge.badge-flag { "Raise in session" } }
             " " span.badge.badge-muted { (s.visibility().label()) }
         }

@@ -6,8 +6,8 @@ use maud::{html, Markup};
 
 use super::entry_form;
 use super::form::{self, Errors};
+use super::format;
 use super::layout::{page, Ctx};
-use super::partner::fmt_time;
 use crate::db::entries::{CommentRow, EntryRow};
 use crate::db::setbacks::SetbackRow;
 use crate::domain::answers::FormPrompt;
@@ -59,6 +59,8 @@ pub struct Timeline<'a> {
     pub truncated: bool,
     /// A comment that came back: (entry id, text kept, errors).
     pub comment_error: Option<(i32, &'a str, &'a Errors)>,
+    /// The reading counselor's time zone.
+    pub tz: chrono_tz::Tz,
 }
 
 /// A link to the timeline, for the couple page.
@@ -115,7 +117,7 @@ pub fn render(ctx: &Ctx, t: &Timeline<'_>) -> Markup {
                             Item::Entry { entry, title, safety_check, shared_journal, author, prompts, answers, comments, earlier_versions } => {
                                 li.timeline-item id={"entry-" (entry.id)} {
                                     p.timeline-meta {
-                                        strong { (title) } " · " (author) " · " (entry.day().format("%a %-d %b %Y"))
+                                        strong { (title) } " · " (author) " · " (format::long_date(entry.day()))
                                         " "
                                         @if *safety_check { span.badge.badge-danger { "Private safety check" } }
                                         @else if *shared_journal { span.badge { "Co-journal" } }
@@ -125,7 +127,7 @@ pub fn render(ctx: &Ctx, t: &Timeline<'_>) -> Markup {
                                     }
                                     (entry_form::answers(prompts, answers))
                                     @for c in comments {
-                                        div.notice { p.small.muted { "Your comment · " (fmt_time(c.created_at)) } p.prewrap { (c.body) } }
+                                        div.notice { p.small.muted { "Your comment · " (format::local_datetime(c.created_at, t.tz)) } p.prewrap { (c.body) } }
                                     }
                                     div.actions {
                                         form.inline-form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/flag"} {

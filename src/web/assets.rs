@@ -3,10 +3,10 @@
 
 use actix_web::{web, HttpResponse};
 
+pub use crate::views::assets::{ICON_PATH, STYLESHEET_PATH};
+
 const STYLESHEET: &str = include_str!("../assets/style.css");
-pub const STYLESHEET_PATH: &str = concat!("/assets/style-", env!("CARGO_PKG_VERSION"), ".css");
 const ICON: &str = include_str!("../assets/icon.svg");
-pub const ICON_PATH: &str = concat!("/assets/icon-", env!("CARGO_PKG_VERSION"), ".svg");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(STYLESHEET_PATH, web::get().to(stylesheet))

@@ -1,10 +1,10 @@
 //! Couples: the caseload, a couple's page, create, edit, pause/resume/close, reassign.
 //!
-//! Every lookup is scoped to the signed-in counselor through [`view_couple`] and
-//! [`change_couple`]: another counselor's couple is a 404, and the attempt is audited.
+//! Every lookup is scoped to the signed-in counselor through `web::scope`: another
+//! counselor's couple is a 404, and the attempt is audited.
 
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::auth::{token, Admin, Counselor};
@@ -15,6 +15,9 @@ use crate::domain::dashboard::{completion, next_due, Submitted};
 use crate::domain::validation::Errors;
 use crate::error::AppError;
 use crate::views::{self, couples::AssignmentView, Ctx};
+use crate::web::scope::{
+    after_change, audit_event, change_couple, counselor_tz, parse_id, view_couple,
+};
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,132 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/couples/{id}/status", web::post().to(set_status))
         .route("/couples/{id}/reassign", web::get().to(reassign_form))
         .route("/couples/{id}/reassign", web::post().to(reassign));
-}
-
-/// An audit event by this counselor about this couple.
-pub fn audit_event(me: i32, action: &str, couple_id: i32, request_id: &str) -> NewAudit {
-    NewAudit::new("counselor", Some(me), action, request_id)
-        .target("couple", couple_id)
-        .couple(couple_id)
-}
-
-/// Record that a counselor asked for something that is not theirs (or does not exist):
-/// `denied` is "couple.denied", "assignment.denied" or "session.denied"; `what` is the
-/// attempted action, e.g. "couple.view".
-pub fn record_denied(
-    conn: &mut DbConnection,
-    me: i32,
-    couple_id: i32,
-    denied: &str,
-    what: &str,
-    request_id: &str,
-) -> Result<(), AppError> {
-    db::audit::record(
-        conn,
-        &audit_event(me, denied, couple_id, request_id).detail(what),
-    )?;
-    Ok(())
-}
-
-/// Read a couple's data for a page: `f` runs with the couple only if it is this
-/// counselor's. The view (or the denied attempt) is audited either way.
-pub async fn view_couple<T, F>(
-    state: &State,
-    me: i32,
-    couple_id: i32,
-    action: &'static str,
-    request_id: &str,
-    f: F,
-) -> Result<(CoupleRow, T), AppError>
-where
-    F: FnOnce(&mut DbConnection, &CoupleRow) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let found = state
-        .db
-        .read(move |conn| {
-            match db::couples::find_for_counselor(conn, me, couple_id).optional_found()? {
-                Some(c) => {
-                    let t = f(conn, &c)?;
-                    Ok(Some((c, t)))
-                }
-                None => Ok(None),
-            }
-        })
-        .await?;
-    let request_id = request_id.to_string();
-    let ok = found.is_some();
-    state
-        .db
-        .write(move |conn| {
-            if ok {
-                db::audit::record(conn, &audit_event(me, action, couple_id, &request_id))?;
-                Ok(())
-            } else {
-                record_denied(conn, me, couple_id, "couple.denied", action, &request_id)
-            }
-        })
-        .await?;
-    found.ok_or(AppError::NotFound)
-}
-
-/// The outcome of a change to a couple's data.
-pub enum Change<T> {
-    Done(T),
-    /// The couple is closed: read-only.
-    Closed,
-}
-
-/// Change a couple's data in one transaction: `f` runs only if the couple is this
-/// counselor's and (unless `allow_closed`) not closed. Denied attempts are audited and
-/// answered with 404; `f` records its own audit row.
-pub async fn change_couple<T, F>(
-    state: &State,
-    me: i32,
-    couple_id: i32,
-    action: &'static str,
-    request_id: &str,
-    f: F,
-) -> Result<Change<T>, AppError>
-where
-    F: FnOnce(&mut DbConnection, &CoupleRow) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let request_id = request_id.to_string();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            match db::couples::find_for_counselor(conn, me, couple_id).optional_found()? {
-                None => {
-                    record_denied(conn, me, couple_id, "couple.denied", action, &request_id)?;
-                    Ok(None)
-                }
-                Some(c) if c.is_closed() => Ok(Some(Change::Closed)),
-                Some(c) => Ok(Some(Change::Done(f(conn, &c)?))),
-            }
-        })
-        .await?;
-    outcome.ok_or(AppError::NotFound)
-}
-
-/// `.optional()` for query results, named so it reads in the helpers above.
-trait OptionalFound<T> {
-    fn optional_found(self) -> Result<Option<T>, diesel::result::Error>;
-}
-
-impl<T> OptionalFound<T> for Result<T, diesel::result::Error> {
-    fn optional_found(self) -> Result<Option<T>, diesel::result::Error> {
-        match self {
-            Ok(t) => Ok(Some(t)),
-            Err(diesel::result::Error::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// The counselor's time zone (UTC if unreadable).
-pub fn counselor_tz(conn: &mut DbConnection, me: i32) -> Result<chrono_tz::Tz, AppError> {
-    Ok(db::counselors::time_zone(conn, me)?)
 }
 
 fn to_new_couple(v: ValidCouple) -> db::couples::NewCouple {
@@ -323,59 +200,59 @@ async fn create(
     })
 }
 
-async fn show(
-    state: State,
-    ctx: Ctx,
-    me: Counselor,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path)?;
-    let now = Utc::now();
-    let (couple, (partners, assignments, titles, pauses, submitted, sessions, next, tz)) =
-        view_couple(
-            &state,
-            me.id,
-            id,
-            "couple.view",
-            &ctx.request_id,
-            move |conn, c| {
-                let partners = db::couples::partners_of(conn, c.id)?;
-                let assignments = db::assignments::for_couple(conn, c.id)?;
-                let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
-                let pauses = db::assignments::pauses_for(conn, &ids)?;
-                let exercise_ids: Vec<i32> = assignments.iter().map(|a| a.exercise_id).collect();
-                let titles = db::assignments::exercise_titles(conn, &exercise_ids)?;
-                let submitted = db::dashboard::submitted_for_couple(conn, c.id, now)?;
-                let sessions = db::therapy_sessions::for_couple(conn, c.id, 50)?;
-                let next = db::therapy_sessions::next_for_couple(conn, c.id, now.naive_utc())?;
-                let tz = counselor_tz(conn, me.id)?;
-                let today = now.with_timezone(&tz).date_naive();
-                let trust = db::report::couple_trust_chart(
-                    conn,
-                    me.id,
-                    c.id,
-                    today - chrono::Duration::days(90),
-                    today,
-                )?;
-                Ok((
-                    partners,
-                    assignments,
-                    titles,
-                    pauses,
-                    submitted,
-                    sessions,
-                    next,
-                    (tz, trust),
-                ))
-            },
-        )
-        .await?;
-    let (tz, trust) = tz;
-    let done: std::collections::HashSet<Submitted> = submitted.into_iter().collect();
-    let views: Vec<AssignmentView> = assignments
-        .into_iter()
+/// What the couple page shows, read in one go.
+struct PageData {
+    partners: Vec<db::couples::PartnerRow>,
+    assignments: Vec<db::assignments::AssignmentRow>,
+    pauses: Vec<db::assignments::PauseRow>,
+    /// Exercise id, title, and whether it is a private safety check.
+    titles: Vec<(i32, String, bool)>,
+    submitted: Vec<Submitted>,
+    sessions: Vec<db::therapy_sessions::SessionRow>,
+    next: Option<db::therapy_sessions::SessionRow>,
+    tz: chrono_tz::Tz,
+    trust: db::report::TrustChartData,
+}
+
+fn load_page(
+    conn: &mut DbConnection,
+    me: i32,
+    c: &CoupleRow,
+    now: DateTime<Utc>,
+) -> Result<PageData, AppError> {
+    let assignments = db::assignments::for_couple(conn, c.id)?;
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let exercise_ids: Vec<i32> = assignments.iter().map(|a| a.exercise_id).collect();
+    let tz = counselor_tz(conn, me)?;
+    let today = now.with_timezone(&tz).date_naive();
+    Ok(PageData {
+        partners: db::couples::partners_of(conn, c.id)?,
+        pauses: db::assignments::pauses_for(conn, &ids)?,
+        titles: db::assignments::exercise_titles(conn, &exercise_ids)?,
+        submitted: db::dashboard::submitted_for_couple(conn, c.id, now)?,
+        sessions: db::therapy_sessions::for_couple(conn, c.id, 50)?,
+        next: db::therapy_sessions::next_for_couple(conn, c.id, now.naive_utc())?,
+        trust: db::report::couple_trust_chart(
+            conn,
+            me,
+            c.id,
+            today - chrono::Duration::days(90),
+            today,
+        )?,
+        assignments,
+        tz,
+    })
+}
+
+/// Each assignment with its schedule in words and, per partner it is for, completion over
+/// the window and the next date owed (in that partner's zone).
+fn assignment_views(d: &mut PageData, now: DateTime<Utc>) -> Vec<AssignmentView> {
+    let done: std::collections::HashSet<Submitted> = d.submitted.drain(..).collect();
+    let (partners, pauses, titles) = (&d.partners, &d.pauses, &d.titles);
+    d.assignments
+        .drain(..)
         .map(|a| {
-            let schedule = a.schedule(&pauses);
+            let schedule = a.schedule(pauses);
             let per_partner = partners
                 .iter()
                 .filter(|p| a.is_for_slot(&p.slot))
@@ -407,28 +284,40 @@ async fn show(
                 row: a,
             }
         })
-        .collect();
+        .collect()
+}
+
+async fn show(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path)?;
+    let now = Utc::now();
+    let (couple, mut d) = view_couple(
+        &state,
+        me.id,
+        id,
+        "couple.view",
+        &ctx.request_id,
+        move |conn, c| load_page(conn, me.id, c, now),
+    )
+    .await?;
+    let assignments = assignment_views(&mut d, now);
     Ok(html(views::couples::couple_page(
         &ctx,
         &views::couples::CouplePage {
             couple: &couple,
-            partners: &partners,
-            assignments: &views,
-            sessions: &sessions,
-            next_session: next.as_ref(),
-            counselor_tz: tz,
+            partners: &d.partners,
+            assignments: &assignments,
+            sessions: &d.sessions,
+            next_session: d.next.as_ref(),
+            counselor_tz: d.tz,
             now: now.naive_utc(),
-            trust: &trust,
+            trust: &d.trust,
         },
     )))
-}
-
-/// A path id; anything that is not a positive number is a 404.
-pub fn parse_id(s: &str) -> Result<i32, AppError> {
-    match s.parse::<i32>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(AppError::NotFound),
-    }
 }
 
 async fn edit_form(
@@ -529,14 +418,6 @@ async fn update(
     )
     .await?;
     Ok(after_change(id, outcome, "couple-updated"))
-}
-
-/// Where to go after a change: the couple page with a notice.
-pub fn after_change<T>(couple_id: i32, outcome: Change<T>, notice: &str) -> HttpResponse {
-    match outcome {
-        Change::Done(_) => see_other(&format!("/couples/{couple_id}?notice={notice}")),
-        Change::Closed => see_other(&format!("/couples/{couple_id}?notice=couple-closed")),
-    }
 }
 
 async fn set_status(

@@ -17,7 +17,7 @@ use crate::domain::visibility::{
 use crate::error::AppError;
 use crate::views::entry_form::{self, EntryForm};
 use crate::views::{self, page, Ctx};
-use crate::web::partner::{audit_view, event, prompts_of, today_for};
+use crate::web::portal::{audit_view, event, prompts_of, today_for};
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -286,6 +286,12 @@ async fn show_entry(
                 return Err(AppError::NotFound);
             }
             let author = db::couples::partner_by_id(conn, entry.partner_id)?;
+            // Times are shown in the reader's zone.
+            let reader_tz = if own {
+                author.tz()
+            } else {
+                db::couples::partner_by_id(conn, who.id)?.tz()
+            };
             let prompts = prompts_of(conn, exercise.id)?;
             let answers = db::entries::answers(conn, entry.id)?;
             let comments = if own {
@@ -302,11 +308,11 @@ async fn show_entry(
                 answers,
                 comments,
                 versions,
-                own,
+                (own, reader_tz),
             ))
         })
         .await?;
-    let (entry, exercise, author, prompts, answers, comments, versions, own) = loaded;
+    let (entry, exercise, author, prompts, answers, comments, versions, (own, reader_tz)) = loaded;
     let editable =
         own && (!entry.is_submitted() || within_edit_window(entry.submitted_at, db::now(), window));
     let edit_href = match (editable, entry.assignment_id, entry.occurrence_date) {
@@ -338,6 +344,7 @@ async fn show_entry(
             earlier_versions: versions,
             edit_href,
             visibility_words: &words,
+            reader_tz,
         },
     )))
 }

@@ -5,7 +5,6 @@
 use actix_web::{web, HttpResponse};
 use chrono::Duration;
 use diesel::prelude::*;
-use maud::{html, Markup};
 
 use crate::auth::Counselor;
 use crate::config::Settings;
@@ -15,6 +14,7 @@ use crate::db::{self, audit::NewAudit, sign_in_tokens, DbConnection};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::partner_auth::link_for;
+use crate::web::scope::{change_couple, Change};
 use crate::web::{see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -64,16 +64,6 @@ pub fn queue_invitations(
     Ok(queued)
 }
 
-/// The "send invitation" button for the couple page.
-pub fn invite_button(ctx: &Ctx, couple_id: i32) -> Markup {
-    html! {
-        form.inline-form method="post" action={"/couples/" (couple_id) "/invite"} {
-            (ctx.csrf_field())
-            button.btn.btn-secondary type="submit" { "Send invitations again" }
-        }
-    }
-}
-
 async fn invite(
     state: State,
     ctx: Ctx,
@@ -83,13 +73,13 @@ async fn invite(
     let couple_id = path.into_inner();
     let settings = state.settings.clone();
     let request_id = ctx.request_id;
-    let sent = state
-        .db
-        .write(move |conn| {
-            let couple = db::couples::find_for_counselor(conn, me.id, couple_id)?;
-            if couple.is_closed() {
-                return Ok(false);
-            }
+    let outcome = change_couple(
+        &state,
+        me.id,
+        couple_id,
+        "couple.invite",
+        &request_id.clone(),
+        move |conn, couple| {
             let ids: Vec<i32> = db::couples::partners_of(conn, couple.id)?
                 .iter()
                 .map(|p| p.id)
@@ -102,13 +92,13 @@ async fn invite(
                     .couple(couple.id)
                     .detail(format!("emails={}", queued.len())),
             )?;
-            Ok(true)
-        })
-        .await?;
-    let notice = if sent {
-        "invitations-sent"
-    } else {
-        "invitations-closed"
+            Ok(())
+        },
+    )
+    .await?;
+    let notice = match outcome {
+        Change::Done(()) => "invitations-sent",
+        Change::Closed => "invitations-closed",
     };
     Ok(see_other(&format!("/couples/{couple_id}?notice={notice}")))
 }

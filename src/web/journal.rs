@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::views::form;
 use crate::views::partner::JournalPost;
 use crate::views::{self, entry_form, Ctx};
-use crate::web::partner::{audit_view, event, prompts_of, today_for};
+use crate::web::portal::{audit_view, event, prompts_of, today_for};
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
 pub const JOURNAL_SLUG: &str = "co-journal";

@@ -27,22 +27,24 @@ struct ShowQuery {
 async fn show(
     state: State,
     ctx: Ctx,
-    _admin: Admin,
+    admin: Admin,
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (counts, failed, pending) = state
+    let me = admin.0.id;
+    let (counts, failed, pending, tz) = state
         .db
-        .read(|conn| {
+        .read(move |conn| {
             Ok((
                 outbox::counts(conn)?,
                 outbox::list(conn, Some(outbox::FAILED), SHOWN)?,
                 outbox::list(conn, Some(outbox::PENDING), SHOWN)?,
+                db::counselors::time_zone(conn, me)?,
             ))
         })
         .await?;
     let notice = query.retried.map(|r| views::mail::retry_notice(r == 1));
     Ok(html(views::mail::page_for(
-        &ctx, &counts, &failed, &pending, notice,
+        &ctx, &counts, &failed, &pending, notice, tz,
     )))
 }
 

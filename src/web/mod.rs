@@ -4,6 +4,7 @@ pub mod assets;
 pub mod assignments;
 pub mod couples;
 pub mod csv_stream;
+pub mod ctx;
 pub mod dashboard;
 pub mod entries;
 pub mod exercises;
@@ -14,8 +15,10 @@ pub mod login;
 pub mod mail;
 pub mod partner;
 pub mod partner_auth;
+pub mod portal;
 pub mod practice;
 pub mod reports;
+pub mod scope;
 pub mod setbacks;
 pub mod setup;
 pub mod therapy_sessions;
@@ -78,51 +81,6 @@ pub fn html_invalid(markup: Markup) -> HttpResponse {
     HttpResponse::BadRequest()
         .content_type("text/html; charset=utf-8")
         .body(markup.into_string())
-}
-
-/// Banners after a redirect, chosen by key so no user text ever travels in a URL.
-pub fn notice_text(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "welcome" => "Your practice is set up. Welcome to Trellis.",
-        "signed-out" => "You have signed out.",
-        "counselor-added" => "The counselor was added. Share their email and password with them in person or by phone.",
-        "counselor-deactivated" => "The counselor was deactivated and signed out everywhere.",
-        "counselor-reactivated" => "The counselor can sign in again.",
-        "exercise-created" => "Your exercise was saved to the library.",
-        "exercise-updated" => "Your changes to the exercise were saved.",
-        "exercise-archived" => "The exercise was archived. Existing assignments keep working.",
-        "exercise-restored" => "The exercise is back in the library.",
-        "already-submitted" => "That form had already been sent, so nothing was saved twice.",
-        _ => return crate::web::extra_notice(key),
-    })
-}
-
-/// Notices added by later areas.
-fn extra_notice(key: &str) -> Option<&'static str> {
-    if let Some(text) = partner::notice(key) {
-        return Some(text);
-    }
-    Some(match key {
-        "couple-created" => {
-            "The couple was added. Next, assign an exercise or book their first session."
-        }
-        "couple-updated" => "The couple's details were saved.",
-        "couple-paused" => {
-            "The work with this couple is paused. They are off your dashboard until you resume."
-        }
-        "couple-resumed" => "The work with this couple has resumed.",
-        "couple-closed-now" => "The couple is closed. Their record stays readable.",
-        "couple-closed" => "This couple is closed, so nothing was changed.",
-        "couple-reassigned" => "The couple was reassigned.",
-        "assignment-created" => "The exercise was assigned.",
-        "assignment-paused" => "The assignment is paused; nothing is owed until you resume it.",
-        "assignment-resumed" => "The assignment has resumed from today.",
-        "assignment-ended" => "The assignment has ended; nothing is owed after today.",
-        "session-booked" => "The session was booked.",
-        "session-moved" => "The session was moved.",
-        "session-cancelled" => "The session was cancelled.",
-        _ => return None,
-    })
 }
 
 /// Parse a posted form as ordered pairs (repeated keys allowed).

@@ -1,24 +1,20 @@
-//! The partner's home, their list of entries, and settings; plus helpers the other portal
-//! handlers share.
+//! The partner's home, their list of entries, and settings.
 
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
-use diesel::QueryResult;
 use serde::Deserialize;
 
 use crate::auth::{password, Partner};
-use crate::db::{self, audit::NewAudit, couples::PartnerRow, DbConnection};
-use crate::domain::answers::FormPrompt;
+use crate::db::{self, couples::PartnerRow};
 use crate::domain::entry::plan_home;
-use crate::domain::occurrence::local_date;
 use crate::domain::reminder_plan;
 use crate::domain::validation::{self, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
 use crate::views::partner::{DoneItem, DueItem, HeldBack, Home, ReminderForm};
 use crate::views::{self, Ctx};
+use crate::web::portal::{audit_view, event, today_for};
 use crate::web::{html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,55 +23,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/settings", web::get().to(settings))
         .route("/me/settings/password", web::post().to(set_password))
         .route("/me/settings/reminders", web::post().to(set_reminders));
-}
-
-/// Banners for the portal's redirects.
-pub fn notice(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "entry-submitted" => "Thank you. Your entry has been submitted.",
-        "entry-updated" => "Your changes were saved. The earlier version is kept.",
-        "draft-saved" => "Your draft is saved. Only you can see it until you submit it.",
-        "journal-added" => "Your journal entry was added.",
-        "setback-saved" => "Your note was saved. Setbacks are a normal part of this work; thank you for writing it down.",
-        "password-set" => "Your password was saved.",
-        "reminders-saved" => "Your reminder settings were saved.",
-        "edit-window-closed" => "This entry can no longer be changed; it is shown as you submitted it.",
-        "invitations-sent" => "Invitations were sent to both partners.",
-        "invitations-closed" => "This couple's work is closed, so no invitations were sent.",
-        "entry-flagged" => "The entry is flagged for your next session.",
-        "entry-unflagged" => "The flag was removed.",
-        "comment-added" => "Your comment was added. The partner who wrote the entry will see it.",
-        _ => return None,
-    })
-}
-
-/// The prompts of an exercise as forms show them.
-pub fn prompts_of(conn: &mut DbConnection, exercise_id: i32) -> QueryResult<Vec<FormPrompt>> {
-    Ok(db::exercises::prompts(conn, exercise_id)?
-        .iter()
-        .map(|r| FormPrompt {
-            id: r.id,
-            def: r.to_def(),
-        })
-        .collect())
-}
-
-/// The partner's calendar date now.
-pub fn today_for(p: &PartnerRow) -> NaiveDate {
-    local_date(Utc::now(), p.tz())
-}
-
-/// An audit event by this partner about their couple.
-pub fn event(me: &Partner, action: &str, request_id: &str) -> NewAudit {
-    NewAudit::new("partner", Some(me.id), action, request_id).couple(me.couple_id)
-}
-
-/// Record a view (its own small write).
-pub async fn audit_view(state: &State, event: NewAudit) -> Result<(), AppError> {
-    state
-        .db
-        .write(move |conn| Ok(db::audit::record(conn, &event)?))
-        .await
 }
 
 async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {

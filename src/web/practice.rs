@@ -29,15 +29,23 @@ async fn render(
     v: &NewCounselorValues,
     errors: &Errors,
 ) -> Result<maud::Markup, AppError> {
-    let (counselors, audit) = state
+    let me = admin.0.id;
+    let (counselors, audit, tz) = state
         .db
-        .read(|conn| Ok((db::counselors::all(conn)?, db::audit::recent(conn, 50)?)))
+        .read(move |conn| {
+            Ok((
+                db::counselors::all(conn)?,
+                db::audit::recent(conn, 50)?,
+                db::counselors::time_zone(conn, me)?,
+            ))
+        })
         .await?;
     Ok(views::counselors::practice(
         ctx,
         admin.0.id,
         &counselors,
         &audit,
+        tz,
         v,
         errors,
     ))
@@ -94,7 +102,7 @@ async fn add(
             render(&state, &ctx, &admin, &v, &errors).await?,
         ));
     }
-    let hash = password::hash(&password_raw)?;
+    let hash = crate::auth::hash_password(password_raw).await?;
     let (tz, is_admin, once, admin_id, request_id) = (
         v.time_zone.clone(),
         v.admin,
@@ -112,16 +120,14 @@ async fn add(
             if !db::forms::claim(conn, &once)? {
                 return Ok(Added::Resent);
             }
-            let id = db::counselors::insert(
+            let id = db::counselors::create_counselor(
                 conn,
-                &db::counselors::NewCounselor {
+                &db::counselors::NewAccount {
                     email: &email_for_tx,
                     display_name: &name,
                     password_hash: &hash,
                     is_admin,
                     time_zone: &tz,
-                    active: true,
-                    created_at: db::now(),
                 },
             )?;
             db::audit::record(

@@ -9,7 +9,9 @@ use chrono::Utc;
 use crate::auth::{Admin, Counselor};
 use crate::db::{self, audit::NewAudit, export, report::Loaded, report::ReportRequest};
 use crate::error::AppError;
+use crate::views::report::ReportQuery;
 use crate::views::{self, Ctx};
+use crate::web::scope::{or_deny, with_couple};
 use crate::web::{csv_stream, html, html_invalid, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -24,55 +26,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/reports/summary.csv", web::get().to(caseload_summary));
 }
 
-/// The report form's fields as they came in the query string (kept to re-fill the form).
-#[derive(Debug, Clone, Default)]
-pub struct ReportQuery {
-    pub from: String,
-    pub to: String,
-    pub include_safety: bool,
+/// What the db layer needs from the report form.
+fn request_of(q: &ReportQuery) -> ReportRequest {
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    ReportRequest {
+        from: some(&q.from),
+        to: some(&q.to),
+        include_safety: q.include_safety,
+    }
 }
 
-impl ReportQuery {
-    /// Unknown keys and unreadable query strings are ignored rather than refused.
-    pub fn parse(query: &str) -> ReportQuery {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        };
-        ReportQuery {
-            from: get("from"),
-            to: get("to"),
-            include_safety: matches!(get("include_safety").as_str(), "1" | "on" | "yes" | "true"),
-        }
-    }
-
-    fn request(&self) -> ReportRequest {
-        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        ReportRequest {
-            from: some(&self.from),
-            to: some(&self.to),
-            include_safety: self.include_safety,
-        }
-    }
-
-    fn detail(&self) -> String {
-        // Dates only (never free text): the audit detail is structured.
-        let date = |s: &str| {
-            crate::domain::report::parse_date(s)
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-        };
-        format!(
-            "from={};to={};include_safety={}",
-            date(&self.from),
-            date(&self.to),
-            u8::from(self.include_safety)
-        )
-    }
+/// The audit detail of a report view or export.
+fn detail_of(q: &ReportQuery) -> String {
+    // Dates only (never free text): the audit detail is structured.
+    let date = |s: &str| {
+        crate::domain::report::parse_date(s)
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "from={};to={};include_safety={}",
+        date(&q.from),
+        date(&q.to),
+        u8::from(q.include_safety)
+    )
 }
 
 async fn audit(
@@ -110,7 +87,7 @@ async fn load_report(
     couple_id: i32,
     q: &ReportQuery,
 ) -> Result<Loaded, AppError> {
-    let rq = q.request();
+    let rq = request_of(q);
     state
         .db
         .read(move |conn| {
@@ -134,7 +111,16 @@ async fn report_page(
 ) -> Result<HttpResponse, AppError> {
     let couple_id = path.into_inner();
     let q = ReportQuery::parse(req.query_string());
-    let loaded = load_report(&state, me.id, couple_id, &q).await?;
+    let loaded = load_report(&state, me.id, couple_id, &q).await;
+    let loaded = or_deny(
+        &state,
+        me.id,
+        couple_id,
+        "report.view",
+        &ctx.request_id,
+        loaded,
+    )
+    .await?;
     audit(
         &state,
         &req,
@@ -142,7 +128,7 @@ async fn report_page(
         &ctx,
         "report.view",
         Some(couple_id),
-        q.detail(),
+        detail_of(&q),
     )
     .await?;
     Ok(match loaded {
@@ -162,7 +148,16 @@ async fn report_csv(
 ) -> Result<HttpResponse, AppError> {
     let couple_id = path.into_inner();
     let q = ReportQuery::parse(req.query_string());
-    let loaded = load_report(&state, me.id, couple_id, &q).await?;
+    let loaded = load_report(&state, me.id, couple_id, &q).await;
+    let loaded = or_deny(
+        &state,
+        me.id,
+        couple_id,
+        "report.export",
+        &ctx.request_id,
+        loaded,
+    )
+    .await?;
     let report = match loaded {
         Loaded::Ready(r) => r,
         Loaded::BadPeriod { error, .. } => return Err(AppError::BadRequest(error.message.into())),
@@ -174,7 +169,7 @@ async fn report_csv(
         &ctx,
         "report.export",
         Some(couple_id),
-        q.detail(),
+        detail_of(&q),
     )
     .await?;
     let mut out = csv_stream::csv_writer(Vec::new());
@@ -208,15 +203,19 @@ async fn open_couple_export(
         .couple(couple_id)
         .detail(format!("include_safety={}", u8::from(include_safety)));
     let me_id = me.id;
-    state
-        .db
-        .write(move |conn| {
-            let couple = db::couples::find_for_counselor(conn, me_id, couple_id)?;
+    with_couple(
+        state,
+        me_id,
+        couple_id,
+        action,
+        &ctx.request_id,
+        move |conn, couple| {
             let tz = db::report::counselor_tz(conn, me_id)?;
             db::audit::record(conn, &event)?;
-            Ok((couple, tz))
-        })
-        .await
+            Ok((couple.clone(), tz))
+        },
+    )
+    .await
 }
 
 async fn couple_csv(

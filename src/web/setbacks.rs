@@ -10,7 +10,7 @@ use crate::domain::validation::Errors;
 use crate::domain::visibility::{setback_visible, Viewer};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
-use crate::web::partner::{audit_view, event, today_for};
+use crate::web::portal::{audit_view, event, today_for};
 use crate::web::{html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -63,7 +63,7 @@ async fn submit(
     if !errors.is_empty() {
         return Ok(html_invalid(views::account::setup(&ctx, &values, &errors)));
     }
-    let hash = password::hash(&form.password)?;
+    let hash = crate::auth::hash_password(form.password.clone()).await?;
     let tz = tz
         .map(|t| t.name().to_string())
         .unwrap_or_else(|| "UTC".into());
@@ -75,16 +75,14 @@ async fn submit(
             if db::counselors::count(conn)? > 0 {
                 return Err(AppError::NotFound);
             }
-            let id = db::counselors::insert(
+            let id = db::counselors::create_counselor(
                 conn,
-                &db::counselors::NewCounselor {
+                &db::counselors::NewAccount {
                     email: &email,
                     display_name: &name,
                     password_hash: &hash,
                     is_admin: true,
                     time_zone: &tz,
-                    active: true,
-                    created_at: db::now(),
                 },
             )?;
             db::audit::record(

@@ -10,7 +10,7 @@ use crate::domain::session_form::SessionForm;
 use crate::domain::validation::Errors;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
-use crate::web::couples::{
+use crate::web::scope::{
     after_change, audit_event, change_couple, counselor_tz, parse_id, record_denied, view_couple,
     Change,
 };

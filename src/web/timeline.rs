@@ -1,5 +1,5 @@
 //! The counselor's timeline of one couple, flagging entries for the next session, and
-//! comments the writing partner sees. Every query is scoped with `find_for_counselor`.
+//! comments the writing partner sees. Every query is scoped through `web::scope`.
 
 use std::collections::HashMap;
 
@@ -10,13 +10,14 @@ use serde::Deserialize;
 use crate::auth::Counselor;
 use crate::db::entries::TimelineFilter;
 use crate::db::setbacks::SetbackFilter;
-use crate::db::{self, audit::NewAudit, DbConnection};
+use crate::db::{self, audit::NewAudit, couples::CoupleRow, DbConnection};
 use crate::domain::validation::{required_text, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
 use crate::views::timeline::{Filters, Item, Timeline};
 use crate::views::Ctx;
-use crate::web::partner::prompts_of;
+use crate::web::portal::prompts_of;
+use crate::web::scope::{counselor_tz, view_couple, with_couple};
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
 pub use crate::views::timeline::timeline_link;
@@ -54,15 +55,16 @@ struct Loaded {
     exercises: Vec<(i32, String)>,
     items: Vec<Item>,
     truncated: bool,
+    tz: chrono_tz::Tz,
 }
 
+/// The timeline of `couple`, already scoped to `counselor_id` by `web::scope`.
 fn load(
     conn: &mut DbConnection,
     counselor_id: i32,
-    couple_id: i32,
+    couple: &CoupleRow,
     q: &Query,
 ) -> Result<Loaded, AppError> {
-    let couple = db::couples::find_for_counselor(conn, counselor_id, couple_id)?;
     let partners: Vec<(i32, String)> = db::couples::partners_of(conn, couple.id)?
         .into_iter()
         .map(|p| (p.id, p.display_name))
@@ -149,11 +151,12 @@ fn load(
     }
     items.sort_by_key(|i| std::cmp::Reverse(i.day()));
     Ok(Loaded {
-        label: couple.label,
+        label: couple.label.clone(),
         partners,
         exercises: db::entries::exercises_used(conn, couple.id)?,
         items,
         truncated,
+        tz: counselor_tz(conn, counselor_id)?,
     })
 }
 
@@ -177,27 +180,15 @@ async fn show(
     let couple_id = path.into_inner();
     let q = q.into_inner();
     let filters = filters_of(&q);
-    let l = state
-        .db
-        .read(move |conn| load(conn, me.id, couple_id, &q))
-        .await?;
-    let request_id = ctx.request_id.clone();
-    state
-        .db
-        .write(move |conn| {
-            Ok(db::audit::record(
-                conn,
-                &NewAudit::new(
-                    "counselor",
-                    Some(me.id),
-                    "couple.timeline.view",
-                    &request_id,
-                )
-                .target("couple", couple_id)
-                .couple(couple_id),
-            )?)
-        })
-        .await?;
+    let (_, l) = view_couple(
+        &state,
+        me.id,
+        couple_id,
+        "couple.timeline.view",
+        &ctx.request_id,
+        move |conn, c| load(conn, me.id, c, &q),
+    )
+    .await?;
     Ok(html(crate::views::timeline::render(
         &ctx,
         &Timeline {
@@ -209,18 +200,18 @@ async fn show(
             items: &l.items,
             truncated: l.truncated,
             comment_error: None,
+            tz: l.tz,
         },
     )))
 }
 
-/// The entry, only if it is a submitted entry of this counselor's couple.
+/// The entry, only if it is a submitted entry of this counselor's couple (already scoped
+/// by `web::scope`).
 fn scoped_entry(
     conn: &mut DbConnection,
-    counselor_id: i32,
-    couple_id: i32,
+    couple: &CoupleRow,
     entry_id: i32,
 ) -> Result<i32, AppError> {
-    let couple = db::couples::find_for_counselor(conn, counselor_id, couple_id)?;
     let (entry, x) = db::entries::find_in_couple(conn, couple.id, entry_id)?;
     if entry_access(Viewer::Counselor, &entry.facts(&x), false) != Access::Visible {
         return Err(AppError::NotFound);
@@ -238,26 +229,27 @@ async fn flag(
     let (couple_id, entry_id) = path.into_inner();
     let pairs = form_pairs(&body)?;
     let on = pairs.iter().any(|(k, v)| k == "flagged" && v == "on");
-    let request_id = ctx.request_id;
-    state
-        .db
-        .write(move |conn| {
-            let id = scoped_entry(conn, me.id, couple_id, entry_id)?;
+    let action = if on { "entry.flag" } else { "entry.unflag" };
+    let request_id = ctx.request_id.clone();
+    with_couple(
+        &state,
+        me.id,
+        couple_id,
+        action,
+        &ctx.request_id,
+        move |conn, c| {
+            let id = scoped_entry(conn, c, entry_id)?;
             db::entries::set_flag(conn, id, on)?;
             db::audit::record(
                 conn,
-                &NewAudit::new(
-                    "counselor",
-                    Some(me.id),
-                    if on { "entry.flag" } else { "entry.unflag" },
-                    &request_id,
-                )
-                .target("entry", id)
-                .couple(couple_id),
+                &NewAudit::new("counselor", Some(me.id), action, &request_id)
+                    .target("entry", id)
+                    .couple(c.id),
             )?;
             Ok(())
-        })
-        .await?;
+        },
+    )
+    .await?;
     let notice = if on {
         "entry-flagged"
     } else {
@@ -287,13 +279,18 @@ async fn comment(
     let body_text = required_text(&mut errors, &field, &text, COMMENT_MAX, "a comment");
     if !errors.is_empty() {
         let q = Query::default();
-        let l = state
-            .db
-            .read(move |conn| {
-                scoped_entry(conn, me.id, couple_id, entry_id)?;
-                load(conn, me.id, couple_id, &q)
-            })
-            .await?;
+        let (_, l) = view_couple(
+            &state,
+            me.id,
+            couple_id,
+            "couple.timeline.view",
+            &ctx.request_id,
+            move |conn, c| {
+                scoped_entry(conn, c, entry_id)?;
+                load(conn, me.id, c, &q)
+            },
+        )
+        .await?;
         return Ok(html_invalid(crate::views::timeline::render(
             &ctx,
             &Timeline {
@@ -305,25 +302,31 @@ async fn comment(
                 items: &l.items,
                 truncated: l.truncated,
                 comment_error: Some((entry_id, text.as_str(), &errors)),
+                tz: l.tz,
             },
         )));
     }
-    let request_id = ctx.request_id;
-    state
-        .db
-        .write(move |conn| {
-            let id = scoped_entry(conn, me.id, couple_id, entry_id)?;
+    let request_id = ctx.request_id.clone();
+    with_couple(
+        &state,
+        me.id,
+        couple_id,
+        "entry.comment",
+        &ctx.request_id,
+        move |conn, c| {
+            let id = scoped_entry(conn, c, entry_id)?;
             let cid = db::entries::add_comment(conn, id, me.id, &body_text)?;
             db::audit::record(
                 conn,
                 &NewAudit::new("counselor", Some(me.id), "entry.comment", &request_id)
                     .target("entry", id)
-                    .couple(couple_id)
+                    .couple(c.id)
                     .detail(format!("comment={cid}")),
             )?;
             Ok(())
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(see_other(&format!(
         "/couples/{couple_id}/timeline?notice=comment-added#entry-{entry_id}"
     )))

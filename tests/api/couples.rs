@@ -251,6 +251,46 @@ async fn another_counselors_couple_is_not_found_and_the_attempt_is_audited() {
 }
 
 #[tokio::test]
+async fn every_couple_area_audits_another_counselors_attempt() {
+    // Arrange: a couple of the admin's, with an entry id that does not matter (the couple
+    // check comes first).
+    let (admin, other) = two_counselors().await;
+    let id = create_couple(&admin, "Private", "a").await;
+
+    // Act: the timeline, the report, the exports, invitations, flags and comments.
+    for path in [
+        format!("/couples/{id}/timeline"),
+        format!("/couples/{id}/report"),
+        format!("/couples/{id}/report.csv"),
+        format!("/couples/{id}/export.csv"),
+        format!("/couples/{id}/completion.csv"),
+    ] {
+        let (status, body) = other.get_html(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!body.contains("Private"), "{path}");
+    }
+    other.get_html("/dashboard").await;
+    for (path, fields) in [
+        (format!("/couples/{id}/invite"), vec![]),
+        (
+            format!("/couples/{id}/entries/1/flag"),
+            vec![("flagged", "on")],
+        ),
+        (
+            format!("/couples/{id}/entries/1/comments"),
+            vec![("comment-1", "Not yours")],
+        ),
+    ] {
+        let r = other.post_form(&path, &fields).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+
+    // Assert: one denial row per attempt, and nothing was queued.
+    assert_eq!(audit_count(&admin, "couple.denied"), 8);
+    assert_eq!(admin.count("entry_comments"), 0);
+}
+
+#[tokio::test]
 async fn editing_pausing_and_closing_a_couple() {
     let app = admin_app().await;
     let id = create_couple(&app, "Before", "a").await;

@@ -295,6 +295,56 @@ async fn the_whole_flow_from_invitation_to_the_counselors_timeline() {
 }
 
 #[tokio::test]
+async fn a_partner_reads_the_counselors_comment_times_in_their_own_zone() {
+    // Arrange: Sam writes an entry, the counselor comments on it, and Sam lives in Chicago.
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    let couple = create_couple(
+        &app,
+        ADMIN_EMAIL,
+        "Rivera & Chen",
+        ("Sam Rivera", "sam@example.org"),
+        ("Alex Chen", "alex@example.org"),
+    );
+    let aid = assign(&app, couple.id, "daily-check-in", "a", "");
+    let sam = app.other_browser();
+    sign_in_partner(&sam, couple.a).await;
+    let form_path = format!("/me/do/{aid}/{}", today());
+    sam.get_html(&form_path).await;
+    let mut fields = answers(&app, "daily-check-in", "An evening walk");
+    fields.push(("visibility".into(), "counselor".into()));
+    fields.push(("intent".into(), "submit".into()));
+    let r = post(&sam, &form_path, &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let entry_id = entry_id_from(&r);
+    app.get_html(&format!("/couples/{}/timeline", couple.id))
+        .await;
+    let field = format!("comment-{entry_id}");
+    let r = app
+        .post_form(
+            &format!("/couples/{}/entries/{entry_id}/comments", couple.id),
+            &[(&field, "Thank you for writing this.")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // 03:30 UTC on 17 March 2026 is 22:30 on the 16th in Chicago (CDT, UTC-5).
+    app.sql("UPDATE entry_comments SET created_at = '2026-03-17 03:30:00'");
+    app.sql(&format!(
+        "UPDATE partners SET time_zone = 'America/Chicago' WHERE id = {}",
+        couple.a
+    ));
+
+    // Act
+    let (status, page) = sam.get_html(&format!("/me/entries/{entry_id}")).await;
+
+    // Assert
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Thank you for writing this."), "{page}");
+    assert!(page.contains("Mon 16 Mar 2026, 22:30"), "{page}");
+    assert!(!page.contains("03:30"), "no UTC time: {page}");
+}
+
+#[tokio::test]
 async fn a_sign_in_link_works_once_and_only_by_post() {
     let app = spawn_app().await;
     app.setup_admin().await;

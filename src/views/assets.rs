@@ -1,0 +1,5 @@
+//! Where the embedded stylesheet and icon are served: the URL carries the version so a new
+//! build is fetched at once. `web::assets` serves them at these paths.
+
+pub const STYLESHEET_PATH: &str = concat!("/assets/style-", env!("CARGO_PKG_VERSION"), ".css");
+pub const ICON_PATH: &str = concat!("/assets/icon-", env!("CARGO_PKG_VERSION"), ".svg");

@@ -1,0 +1,41 @@
+//! Helpers the partner portal's handlers share (home, entries, co-journal, setbacks): the
+//! partner's calendar day, their audit events, and the prompts forms show.
+
+use chrono::{NaiveDate, Utc};
+use diesel::QueryResult;
+
+use crate::auth::Partner;
+use crate::db::{self, audit::NewAudit, couples::PartnerRow, DbConnection};
+use crate::domain::answers::FormPrompt;
+use crate::domain::occurrence::local_date;
+use crate::error::AppError;
+use crate::web::State;
+
+/// The prompts of an exercise as forms show them.
+pub fn prompts_of(conn: &mut DbConnection, exercise_id: i32) -> QueryResult<Vec<FormPrompt>> {
+    Ok(db::exercises::prompts(conn, exercise_id)?
+        .iter()
+        .map(|r| FormPrompt {
+            id: r.id,
+            def: r.to_def(),
+        })
+        .collect())
+}
+
+/// The partner's calendar date now.
+pub fn today_for(p: &PartnerRow) -> NaiveDate {
+    local_date(Utc::now(), p.tz())
+}
+
+/// An audit event by this partner about their couple.
+pub fn event(me: &Partner, action: &str, request_id: &str) -> NewAudit {
+    NewAudit::new("partner", Some(me.id), action, request_id).couple(me.couple_id)
+}
+
+/// Record a view (its own small write).
+pub async fn audit_view(state: &State, event: NewAudit) -> Result<(), AppError> {
+    state
+        .db
+        .write(move |conn| Ok(db::audit::record(conn, &event)?))
+        .await
+}
