@@ -142,29 +142,26 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
     let mut tick = |n: u64| bar.set_position(n);
     let rows = db
         .with_error::<anyhow::Error>()
-        .read_blocking(|conn| {
-            let written = match (&what, &couple) {
-                (ExportCommand::Couple { .. }, Some(c)) => {
-                    export::couple_csv(conn, c, tz, safety, &mut out, &mut tick)
-                }
-                (ExportCommand::Completion { .. }, Some(c)) => {
-                    export::completion_csv(conn, c, safety, now, &mut out, &mut tick)
-                }
-                _ => export::practice_csv(
-                    conn,
-                    scope,
-                    tz,
-                    &thresholds,
-                    safety,
-                    now,
-                    &mut out,
-                    &mut tick,
-                ),
-            };
-            written
+        .read_blocking(|conn| match (&what, &couple) {
+            (ExportCommand::Couple { .. }, Some(c)) => {
+                export::couple_csv(conn, c, tz, safety, &mut out, &mut tick)
+            }
+            (ExportCommand::Completion { .. }, Some(c)) => {
+                export::completion_csv(conn, c, safety, now, &mut out, &mut tick)
+            }
+            _ => export::practice_csv(
+                conn,
+                scope,
+                tz,
+                &thresholds,
+                safety,
+                now,
+                &mut out,
+                &mut tick,
+            ),
         })
         .context("Failed to write the export")?;
-    out.flush()?;
+    out.flush().context("Failed to finish the export")?;
     bar.finish_and_clear();
     if let Some(path) = out_path {
         eprintln!("Wrote {rows} rows to {}.", path.display());

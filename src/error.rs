@@ -124,3 +124,112 @@ impl ResponseError for AppError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use diesel::prelude::*;
+    use diesel::r2d2::{ConnectionManager, Pool};
+    use diesel::sqlite::SqliteConnection;
+
+    use super::*;
+
+    /// A real "no connection free in time" from a pool of one whose connection is taken.
+    fn pool_timeout() -> DbError {
+        let pool = Pool::builder()
+            .max_size(1)
+            .connection_timeout(Duration::from_millis(50))
+            .build(ConnectionManager::<SqliteConnection>::new(":memory:"))
+            .unwrap();
+        let _held = pool.get().unwrap();
+        DbError::Unavailable(pool.get().err().unwrap())
+    }
+
+    /// A real unique-constraint violation from SQLite.
+    fn unique_violation() -> diesel::result::Error {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        diesel::sql_query("CREATE TABLE t (email TEXT NOT NULL UNIQUE)")
+            .execute(&mut conn)
+            .unwrap();
+        diesel::sql_query("INSERT INTO t VALUES ('a@b.test')")
+            .execute(&mut conn)
+            .unwrap();
+        diesel::sql_query("INSERT INTO t VALUES ('a@b.test')")
+            .execute(&mut conn)
+            .unwrap_err()
+    }
+
+    #[test]
+    fn a_pool_timeout_is_a_503_with_retry_after() {
+        let e = AppError::from(pool_timeout());
+        assert!(matches!(e, AppError::Unavailable(_)), "{e:?}");
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let response = e.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("10")
+        );
+    }
+
+    #[test]
+    fn a_missing_row_is_a_404() {
+        let e = AppError::from(DbError::from(diesel::result::Error::NotFound));
+        assert!(matches!(e, AppError::NotFound));
+        assert_eq!(e.error_response().status(), StatusCode::NOT_FOUND);
+        let direct = AppError::from(diesel::result::Error::NotFound);
+        assert!(matches!(direct, AppError::NotFound));
+    }
+
+    #[test]
+    fn a_unique_violation_is_a_409() {
+        let e = AppError::from(unique_violation());
+        assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
+        assert_eq!(e.error_response().status(), StatusCode::CONFLICT);
+    }
+
+    #[test]
+    fn any_other_query_failure_is_a_500() {
+        let e = AppError::from(diesel::result::Error::RollbackTransaction);
+        assert!(matches!(e, AppError::Unexpected(_)), "{e:?}");
+        assert_eq!(
+            e.error_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn debug_prints_the_whole_cause_chain() {
+        let busy = format!("{:?}", AppError::from(pool_timeout()));
+        assert!(busy.starts_with("the database is busy"), "{busy}");
+        assert!(
+            busy.contains("no database connection became free"),
+            "{busy}"
+        );
+        assert!(busy.contains("timed out waiting for connection"), "{busy}");
+
+        let conflict = format!("{:?}", AppError::from(unique_violation()));
+        assert!(conflict.contains("a database query failed"), "{conflict}");
+        assert!(conflict.contains("UNIQUE constraint failed"), "{conflict}");
+
+        let failed = anyhow::Error::new(DbError::from(diesel::result::Error::RollbackTransaction))
+            .context("Failed to save the entry");
+        let unexpected = format!("{:?}", AppError::from(failed));
+        assert!(
+            unexpected.starts_with("Failed to save the entry"),
+            "{unexpected}"
+        );
+        assert!(
+            unexpected.contains("a database query failed"),
+            "{unexpected}"
+        );
+        assert!(
+            unexpected.contains(&diesel::result::Error::RollbackTransaction.to_string()),
+            "{unexpected}"
+        );
+    }
+}

@@ -23,6 +23,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web as aw, App, HttpServer};
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
@@ -47,8 +48,11 @@ pub struct Application {
 
 /// Open the database, apply migrations and install the built-in library.
 pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.database.url, settings.database.pool_size)
-        .context("Failed to open the database")?;
+    let db = Db::connect(
+        settings.database.url.expose_secret(),
+        settings.database.pool_size,
+    )
+    .context("Failed to open the database")?;
     db.migrate()
         .context("Failed to apply database migrations")?;
     let library = domain::library::builtin_exercises();

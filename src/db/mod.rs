@@ -52,10 +52,20 @@ pub enum DbConnection {
 }
 
 /// Which database a URL names; chosen by its scheme, never by trial.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Target {
     Postgres(String),
     Sqlite(String),
+}
+
+/// A PostgreSQL URL can hold a password: `Debug` shows only that it is PostgreSQL.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Postgres(_) => write!(f, "Postgres([redacted])"),
+            Target::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+        }
+    }
 }
 
 impl Target {
@@ -404,5 +414,12 @@ mod tests {
             Target::parse("data/plain.db"),
             Target::Sqlite("data/plain.db".into())
         );
+    }
+
+    #[test]
+    fn debug_hides_a_postgres_url() {
+        let printed = format!("{:?}", Target::parse("postgres://u:hunter2@h/db"));
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert_eq!(printed, "Postgres([redacted])");
     }
 }
