@@ -120,7 +120,7 @@ impl Settings {
             .build()
             .context("could not read the configuration")?
             .try_deserialize()
-            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+            .context("invalid configuration")?;
         settings.validate()?;
         Ok(settings)
     }

@@ -126,7 +126,10 @@ fn spawn_checkpointer(db: Db) {
             let db = db.clone();
             match aw::block(move || db.checkpoint()).await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "SQLite checkpoint failed"),
+                Ok(Err(e)) => {
+                    let e = anyhow::Error::new(e);
+                    tracing::warn!(error.cause_chain = ?e, "SQLite checkpoint failed")
+                }
                 Err(e) => tracing::warn!(error = %e, "SQLite checkpoint task failed"),
             }
         }
