@@ -115,20 +115,21 @@ fn create_counselor(
     }
     eprintln!("Password (at least 12 characters), then Enter:");
     let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password)?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("Failed to read the password")?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
     if let Err(message) = crate::auth::password::check_new(&password) {
         bail!("password: {message}");
     }
     let hash = crate::auth::password::hash(&password)?;
-    let db = crate::prepare_database(settings)?;
+    let db = crate::prepare_database(settings)?.with_error::<anyhow::Error>();
     let tz = tz.to_string();
     let id = db
         .write_blocking(move |conn| {
             if db::counselors::email_taken(conn, &email)? {
-                return Err(crate::error::AppError::BadRequest(
-                    "a counselor with this email already exists".into(),
-                ));
+                bail!("a counselor with this email already exists");
             }
             let id = db::counselors::create_counselor(
                 conn,
@@ -147,7 +148,7 @@ fn create_counselor(
             )?;
             Ok(id)
         })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .context("Failed to create the counselor")?;
     println!("Created counselor #{id}.");
     Ok(())
 }

@@ -105,15 +105,20 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
     };
     // Resolve the scope and record the export before writing anything.
     let (couple, scope, tz) = db
+        .with_error::<anyhow::Error>()
         .write_blocking(move |conn| {
-            let couple = couple_id
-                .map(|id| db::couples::by_id(conn, id))
-                .transpose()?;
+            let couple = match couple_id {
+                Some(id) => Some(
+                    diesel::OptionalExtension::optional(db::couples::by_id(conn, id))?
+                        .ok_or_else(|| anyhow!("No such couple or counselor."))?,
+                ),
+                None => None,
+            };
             let counselor = match (&couple, &counselor_email) {
                 (Some(c), _) => Some(c.counselor_id),
                 (None, Some(email)) => Some(
                     db::counselors::by_email(conn, email)?
-                        .ok_or(crate::error::AppError::NotFound)?
+                        .ok_or_else(|| anyhow!("No such couple or counselor."))?
                         .id,
                 ),
                 (None, None) => None,
@@ -131,37 +136,32 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
             let scope = if couple.is_none() { counselor } else { None };
             Ok((couple, scope, tz))
         })
-        .map_err(|e| match e {
-            crate::error::AppError::NotFound => anyhow!("No such couple or counselor."),
-            other => anyhow!("{other:?}"),
-        })?;
+        .context("Failed to prepare the export")?;
     let bar = progress_bar(out_path.is_some());
     let mut out = csv_writer(output(out_path)?);
     let mut tick = |n: u64| bar.set_position(n);
     let rows = db
-        .read_blocking(|conn| {
-            let written = match (&what, &couple) {
-                (ExportCommand::Couple { .. }, Some(c)) => {
-                    export::couple_csv(conn, c, tz, safety, &mut out, &mut tick)
-                }
-                (ExportCommand::Completion { .. }, Some(c)) => {
-                    export::completion_csv(conn, c, safety, now, &mut out, &mut tick)
-                }
-                _ => export::practice_csv(
-                    conn,
-                    scope,
-                    tz,
-                    &thresholds,
-                    safety,
-                    now,
-                    &mut out,
-                    &mut tick,
-                ),
-            };
-            written.map_err(crate::error::AppError::Unexpected)
+        .with_error::<anyhow::Error>()
+        .read_blocking(|conn| match (&what, &couple) {
+            (ExportCommand::Couple { .. }, Some(c)) => {
+                export::couple_csv(conn, c, tz, safety, &mut out, &mut tick)
+            }
+            (ExportCommand::Completion { .. }, Some(c)) => {
+                export::completion_csv(conn, c, safety, now, &mut out, &mut tick)
+            }
+            _ => export::practice_csv(
+                conn,
+                scope,
+                tz,
+                &thresholds,
+                safety,
+                now,
+                &mut out,
+                &mut tick,
+            ),
         })
-        .map_err(|e| anyhow!("{e:?}"))?;
-    out.flush()?;
+        .context("Failed to write the export")?;
+    out.flush().context("Failed to finish the export")?;
     bar.finish_and_clear();
     if let Some(path) = out_path {
         eprintln!("Wrote {rows} rows to {}.", path.display());

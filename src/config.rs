@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -37,8 +37,9 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
-    /// `sqlite://PATH`, a plain path, or `postgres://...`.
-    pub url: String,
+    /// `sqlite://PATH`, a plain path, or `postgres://...`. Secret: a PostgreSQL URL can
+    /// hold a password, so `Debug` prints it redacted.
+    pub url: SecretString,
     /// Reading connections in the pool.
     pub pool_size: u32,
 }
@@ -119,7 +120,7 @@ impl Settings {
             .build()
             .context("could not read the configuration")?
             .try_deserialize()
-            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+            .context("invalid configuration")?;
         settings.validate()?;
         Ok(settings)
     }
@@ -130,7 +131,7 @@ impl Settings {
         {
             bail!("invalid configuration: server.base_url must start with http:// or https://");
         }
-        if self.database.url.trim().is_empty() {
+        if self.database.url.expose_secret().trim().is_empty() {
             bail!("invalid configuration: database.url is empty");
         }
         if self.database.pool_size == 0 {
@@ -167,5 +168,20 @@ impl Settings {
             silence_days: self.attention.silence_days,
             overdue_min: self.attention.overdue_min,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_the_database_url() {
+        let mut settings = Settings::load(None).unwrap();
+        settings.database.url = "postgres://trellis:hunter2-secret@db.internal/trellis".into();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2-secret"), "{printed}");
+        assert!(!printed.contains("db.internal"), "{printed}");
+        assert!(printed.contains("pool_size"), "{printed}");
     }
 }

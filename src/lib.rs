@@ -23,6 +23,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web as aw, App, HttpServer};
 use anyhow::Context;
+use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
@@ -30,7 +31,8 @@ use crate::db::Db;
 
 /// What every handler can reach.
 pub struct AppState {
-    pub db: Db,
+    /// The database, for handlers: closures and results fail with the HTTP edge's error.
+    pub db: Db<error::AppError>,
     pub settings: Arc<Settings>,
     /// Where outgoing mail goes; tests read the memory backend.
     pub mailer: email::Mailer,
@@ -46,13 +48,17 @@ pub struct Application {
 
 /// Open the database, apply migrations and install the built-in library.
 pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.database.url, settings.database.pool_size)?;
+    let db = Db::connect(
+        settings.database.url.expose_secret(),
+        settings.database.pool_size,
+    )
+    .context("Failed to open the database")?;
     db.migrate()
         .context("Failed to apply database migrations")?;
     let library =
         domain::library::builtin_exercises().context("Failed to load the exercise library")?;
     db.write_blocking(|conn| Ok(db::exercises::install_builtins(conn, &library)?))
-        .map_err(|e| anyhow::anyhow!("Failed to install the exercise library: {e:?}"))?;
+        .context("Failed to install the exercise library")?;
     Ok(db)
 }
 
@@ -66,7 +72,7 @@ impl Application {
         let mailer =
             email::Mailer::from_settings(&settings.email).context("Failed to set up the mailer")?;
         let state = aw::Data::new(AppState {
-            db: db.clone(),
+            db: db.with_error(),
             settings: Arc::new(settings.clone()),
             mailer: mailer.clone(),
             dashboards: Arc::default(),
@@ -121,7 +127,10 @@ fn spawn_checkpointer(db: Db) {
             let db = db.clone();
             match aw::block(move || db.checkpoint()).await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "SQLite checkpoint failed"),
+                Ok(Err(e)) => {
+                    let e = anyhow::Error::new(e);
+                    tracing::warn!(error.cause_chain = ?e, "SQLite checkpoint failed")
+                }
                 Err(e) => tracing::warn!(error = %e, "SQLite checkpoint task failed"),
             }
         }

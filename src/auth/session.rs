@@ -36,7 +36,10 @@ pub async fn middleware(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+        // Without the state no session can be found and no CSRF token checked: refuse the
+        // request (fail closed) rather than pass it on unchecked. Logged by the error.
+        let e = anyhow::anyhow!("the session middleware found no AppState: request refused");
+        return Ok(req.into_response(AppError::Unexpected(e).error_response()));
     };
 
     let session_cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());

@@ -86,7 +86,7 @@ fn main() -> anyhow::Result<()> {
                     },
                 )?)
             })
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            .context("Failed to create a counselor")?;
         let n = args
             .per_counselor
             .min(args.couples - c * args.per_counselor);
@@ -111,7 +111,7 @@ fn main() -> anyhow::Result<()> {
     }
     db.checkpoint()?;
     db.write_blocking(|conn| Ok(conn.batch_execute("ANALYZE")?))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .context("Failed to analyze the database")?;
     db.checkpoint()?;
     println!(
         "Seeded {} couples and {entries_total} entries in {:.1?}. Sign in as bench@practice.test / {}",
@@ -124,7 +124,7 @@ fn main() -> anyhow::Result<()> {
 
 fn exercise(db: &db::Db, slug: &'static str) -> anyhow::Result<i32> {
     db.read_blocking(move |conn| Ok(db::exercises::find_by_slug(conn, slug)?.id))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .context("Failed to find a built-in exercise")
 }
 
 /// One couple with two partners, a daily and a weekly assignment, entries for most days,
@@ -253,13 +253,10 @@ fn seed_couple(
         ))?;
         Ok(made)
     })
-    .map_err(|e| anyhow::anyhow!("{e:?}"))
+    .context("Failed to seed a couple")
 }
 
-fn flush(
-    conn: &mut db::DbConnection,
-    values: &mut Vec<String>,
-) -> Result<usize, trellis::error::AppError> {
+fn flush(conn: &mut db::DbConnection, values: &mut Vec<String>) -> diesel::QueryResult<usize> {
     if values.is_empty() {
         return Ok(0);
     }

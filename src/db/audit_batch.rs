@@ -8,18 +8,18 @@
 //! acknowledged before it is durable and nothing lives only in this process's memory once
 //! the response is sent.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::audit::{self, NewAudit};
-use super::Db;
-use crate::error::AppError;
+use super::{Db, DbError};
 
 /// Most rows committed in one transaction.
 const MAX_BATCH: usize = 512;
 
-type Pending = (NewAudit, oneshot::Sender<Result<(), String>>);
+/// A row and where to say how its batch went (one error shared by every row in a batch).
+type Pending = (NewAudit, oneshot::Sender<Result<(), Arc<DbError>>>);
 
 /// One per HTTP worker (registered as app data); the flusher task starts on first use.
 #[derive(Default)]
@@ -29,15 +29,16 @@ pub struct AuditBatcher {
 
 impl AuditBatcher {
     /// Write `event`, batched with whatever other rows are waiting; returns once committed.
-    pub async fn record(&self, db: &Db, event: NewAudit) -> Result<(), AppError> {
-        let tx = self.tx.get_or_init(|| spawn_flusher(db.clone()));
+    /// Fails with the error type of the handle it is given, like [`Db::write`].
+    pub async fn record<E: From<DbError>>(&self, db: &Db<E>, event: NewAudit) -> Result<(), E> {
+        let tx = self.tx.get_or_init(|| spawn_flusher(db.with_error()));
         let (done, wait) = oneshot::channel();
         tx.send((event, done))
-            .map_err(|e| AppError::unexpected(e, "queue the audit row"))?;
+            .map_err(|_| DbError::AuditWriterGone)?;
         match wait.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(AppError::unexpected(e, "write the audit rows")),
-            Err(e) => Err(AppError::unexpected(e, "wait for the audit rows")),
+            Ok(Err(e)) => Err(DbError::AuditBatch(e).into()),
+            Err(_) => Err(DbError::AuditWriterGone.into()),
         }
     }
 }
@@ -62,7 +63,7 @@ fn spawn_flusher(db: Db) -> mpsc::UnboundedSender<Pending> {
                     Ok(())
                 })
                 .await
-                .map_err(|e| format!("{e:?}"));
+                .map_err(Arc::new);
             for w in waiters {
                 // A request that went away no longer waits; its row is written all the same.
                 let _ = w.send(outcome.clone());

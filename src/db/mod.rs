@@ -1,6 +1,9 @@
 //! The data layer. Query functions take `&mut DbConnection` and return `QueryResult`;
-//! handlers reach them only through [`Db::read`] and [`Db::write`], which run the work on
-//! the blocking thread pool and turn failures into `AppError`.
+//! callers reach them only through [`Db::read`] and [`Db::write`] (or their `_blocking`
+//! twins), which run the work on the blocking thread pool. What fails around the queries
+//! (the pool, the blocking task, the transaction) is a [`DbError`]; the closure's own error
+//! type is the caller's choice, as long as a `DbError` converts into it: handlers use the
+//! HTTP edge's error type, the scheduler and CLI `anyhow::Error` or `DbError` itself.
 
 pub mod assignments;
 pub mod audit;
@@ -9,6 +12,7 @@ pub mod counselors;
 pub mod couples;
 pub mod dashboard;
 pub mod entries;
+pub mod error;
 pub mod exercises;
 pub mod export;
 pub mod forms;
@@ -24,17 +28,18 @@ pub mod sign_in_tokens;
 pub mod therapy_sessions;
 pub mod unsubscribe;
 
+use std::marker::PhantomData;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::error::AppError;
+pub use error::DbError;
+use error::OpenError;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -47,10 +52,20 @@ pub enum DbConnection {
 }
 
 /// Which database a URL names; chosen by its scheme, never by trial.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Target {
     Postgres(String),
     Sqlite(String),
+}
+
+/// A PostgreSQL URL can hold a password: `Debug` shows only that it is PostgreSQL.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Postgres(_) => write!(f, "Postgres([redacted])"),
+            Target::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+        }
+    }
 }
 
 impl Target {
@@ -115,22 +130,42 @@ pub type Pool = diesel::r2d2::Pool<Manager>;
 /// Handle to the database: a reading pool and a writing pool. On SQLite the writing pool
 /// holds one connection (one writer beats many that queue on the lock); on PostgreSQL both
 /// handles share one pool.
-#[derive(Clone)]
-pub struct Db {
+///
+/// `E` is the error type of the closures this handle runs and of what it returns: anything
+/// a [`DbError`] converts into. It is part of the handle's type (rather than inferred per
+/// call) so that a closure written `|conn| Ok(query(conn)?)` needs no annotation: the HTTP
+/// edge holds a `Db` of its own error type, the scheduler and CLI a plain `Db`
+/// (`Db<DbError>`), and [`Db::with_error`] turns one into the other.
+pub struct Db<E = DbError> {
     read: Pool,
     write: Pool,
     target: Target,
+    error: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for Db<E> {
+    fn clone(&self) -> Self {
+        Db {
+            read: self.read.clone(),
+            write: self.write.clone(),
+            target: self.target.clone(),
+            error: PhantomData,
+        }
+    }
 }
 
 impl Db {
-    pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<Db> {
+    pub fn connect(url: &str, pool_size: u32) -> Result<Db, DbError> {
         let target = Target::parse(url);
         if let Target::Sqlite(path) = &target {
             if path != ":memory:" {
                 if let Some(dir) = Path::new(path).parent() {
                     if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).with_context(|| {
-                            format!("Failed to create the database folder {}", dir.display())
+                        std::fs::create_dir_all(dir).map_err(|source| {
+                            DbError::Open(OpenError::Folder {
+                                path: dir.display().to_string(),
+                                source,
+                            })
                         })?;
                     }
                 }
@@ -146,10 +181,11 @@ impl Db {
                 .connection_timeout(Duration::from_secs(10))
                 .test_on_check_out(false)
                 .build(manager.clone())
+                .map_err(|e| DbError::Open(OpenError::Pool(e)))
         };
-        let read = build(pool_size).context("Failed to open the database")?;
+        let read = build(pool_size)?;
         let write = if target.is_sqlite() {
-            build(1).context("Failed to open the database for writing")?
+            build(1)?
         } else {
             read.clone()
         };
@@ -157,80 +193,40 @@ impl Db {
             read,
             write,
             target,
+            error: PhantomData,
         })
     }
+}
 
+impl<E> Db<E> {
     pub fn target(&self) -> &Target {
         &self.target
     }
 
+    /// The same pools, for callers whose closures fail with `E2`. Cheap: pools are shared.
+    pub fn with_error<E2>(&self) -> Db<E2> {
+        Db {
+            read: self.read.clone(),
+            write: self.write.clone(),
+            target: self.target.clone(),
+            error: PhantomData,
+        }
+    }
+
     /// Apply any pending migrations (idempotent).
-    pub fn migrate(&self) -> anyhow::Result<usize> {
-        let mut conn = self.write.get().context("Failed to get a connection")?;
+    pub fn migrate(&self) -> Result<usize, DbError> {
+        let mut conn = self.write.get().map_err(DbError::Unavailable)?;
         let applied = match &mut *conn {
             DbConnection::Pg(c) => c
                 .run_pending_migrations(PG_MIGRATIONS)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .map_err(DbError::Migration)?
                 .len(),
             DbConnection::Sqlite(c) => c
                 .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .map_err(DbError::Migration)?
                 .len(),
         };
         Ok(applied)
-    }
-
-    /// Run read-only work on the blocking pool.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.read.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::unexpected(e, "get a connection"))?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| AppError::unexpected(e, "run database work"))?
-    }
-
-    /// Run a change in one immediate transaction on the blocking pool.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f))
-            .await
-            .map_err(|e| AppError::unexpected(e, "run database work"))?
-    }
-
-    /// [`Db::write`] for code already off the async workers (CLI, scheduler).
-    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError>,
-    {
-        let mut conn = self
-            .write
-            .get()
-            .map_err(|e| AppError::unexpected(e, "get a connection"))?;
-        transaction(&mut conn, f)
-    }
-
-    /// [`Db::read`] for code already off the async workers.
-    pub fn read_blocking<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError>,
-    {
-        let mut conn = self
-            .read
-            .get()
-            .map_err(|e| AppError::unexpected(e, "get a connection"))?;
-        f(&mut conn)
     }
 
     /// Fold the SQLite write-ahead log back into the database file, from a reading
@@ -241,9 +237,9 @@ impl Db {
     /// commit starts the log from its beginning. Under steady reads and writes passive
     /// checkpoints alone never get the log restarted: it grew past 1 GB in a minute of load,
     /// and every page lookup got slower with it.
-    pub fn checkpoint(&self) -> anyhow::Result<()> {
+    pub fn checkpoint(&self) -> Result<(), DbError> {
         if self.target.is_sqlite() {
-            let mut conn = self.read.get()?;
+            let mut conn = self.read.get().map_err(DbError::Unavailable)?;
             let started = std::time::Instant::now();
             // The second passive pass catches up with what was committed during the first,
             // so the restart has little left to copy while it holds commits back.
@@ -256,31 +252,90 @@ impl Db {
     }
 }
 
-/// Run `f` in a transaction; on SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken
-/// up front instead of failing with SQLITE_BUSY when a read upgrades.
-pub fn transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T, AppError>
+impl<E: From<DbError>> Db<E> {
+    /// Run read-only work on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let pool = self.read.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(DbError::Unavailable)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(DbError::Blocking)?
+    }
+
+    /// Run a change in one immediate transaction on the blocking pool.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(f))
+            .await
+            .map_err(DbError::Blocking)?
+    }
+
+    /// [`Db::write`] for code already off the async workers (CLI, scheduler).
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    {
+        let mut conn = self.write.get().map_err(DbError::Unavailable)?;
+        transaction(&mut conn, f)
+    }
+
+    /// [`Db::read`] for code already off the async workers.
+    pub fn read_blocking<T, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    {
+        let mut conn = self.read.get().map_err(DbError::Unavailable)?;
+        f(&mut conn)
+    }
+}
+
+/// Run `f` in a transaction: committed if it returns `Ok`, rolled back if it returns `Err`.
+/// On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken up front instead of
+/// failing with SQLITE_BUSY when a read upgrades; on PostgreSQL a plain `BEGIN`.
+///
+/// Written out here rather than with diesel's `Connection::transaction` so the closure's
+/// error type only has to accept a [`DbError`] (not diesel's error as well).
+pub fn transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
 {
     match conn {
-        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Pg(inner) => AnsiTransactionManager::begin_transaction(inner),
         DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-            match f(conn) {
-                Ok(value) => {
-                    if let DbConnection::Sqlite(inner) = conn {
-                        AnsiTransactionManager::commit_transaction(inner)?;
-                    }
-                    Ok(value)
-                }
-                Err(e) => {
-                    if let DbConnection::Sqlite(inner) = conn {
-                        // The original error matters more than a failed rollback.
-                        let _ = AnsiTransactionManager::rollback_transaction(inner);
-                    }
-                    Err(e)
-                }
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+        }
+    }
+    .map_err(DbError::Query)?;
+    match f(conn) {
+        Ok(value) => {
+            // On failure diesel's commit already tries to roll back.
+            match conn {
+                DbConnection::Pg(inner) => AnsiTransactionManager::commit_transaction(inner),
+                DbConnection::Sqlite(inner) => AnsiTransactionManager::commit_transaction(inner),
             }
+            .map_err(DbError::Query)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The original error matters more than a failed rollback.
+            let _ = match conn {
+                DbConnection::Pg(inner) => AnsiTransactionManager::rollback_transaction(inner),
+                DbConnection::Sqlite(inner) => AnsiTransactionManager::rollback_transaction(inner),
+            };
+            Err(e)
         }
     }
 }
@@ -359,5 +414,12 @@ mod tests {
             Target::parse("data/plain.db"),
             Target::Sqlite("data/plain.db".into())
         );
+    }
+
+    #[test]
+    fn debug_hides_a_postgres_url() {
+        let printed = format!("{:?}", Target::parse("postgres://u:hunter2@h/db"));
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert_eq!(printed, "Postgres([redacted])");
     }
 }

@@ -35,7 +35,7 @@ pub fn run(settings: &Settings, command: MailCommand) -> anyhow::Result<()> {
         MailCommand::SendTest { to, count } => {
             let to = to.trim().to_string();
             to.parse::<lettre::Address>()
-                .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+                .context("--to is not an email address")?;
             let base_url = settings.server.base_url.clone();
             let queued = db
                 .write_blocking(move |conn| {
@@ -45,7 +45,7 @@ pub fn run(settings: &Settings, command: MailCommand) -> anyhow::Result<()> {
                     }
                     Ok(count)
                 })
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                .context("Failed to queue the test message")?;
             println!("Queued {queued} test message(s).");
             Ok(())
         }
@@ -53,7 +53,7 @@ pub fn run(settings: &Settings, command: MailCommand) -> anyhow::Result<()> {
         MailCommand::Status => {
             let c = db
                 .read_blocking(|conn| Ok(outbox::counts(conn)?))
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                .context("Failed to count the outbox messages")?;
             println!(
                 "pending {}  sending {}  sent {}  failed {}",
                 c.pending, c.sending, c.sent, c.failed
@@ -72,9 +72,7 @@ pub fn deliver(settings: &Settings, db: db::Db) -> anyhow::Result<()> {
         let started = Instant::now();
         let mut total = worker::DeliveryReport::default();
         loop {
-            let r = worker::deliver_due(&db, &mailer, &email, db::now())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let r = worker::deliver_due(&db, &mailer, &email, db::now()).await?;
             total.claimed += r.claimed;
             total.sent += r.sent;
             total.retried += r.retried;

@@ -8,6 +8,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use chrono::NaiveDateTime;
 use rand::Rng;
 
@@ -15,7 +16,6 @@ use super::{build_message, Mailer, SendError};
 use crate::config::EmailSettings;
 use crate::db::outbox::{self, OutboxRow, Outcome};
 use crate::db::{self, Db};
-use crate::error::AppError;
 
 /// Messages claimed per pass.
 pub const BATCH: i64 = 50;
@@ -96,7 +96,7 @@ pub async fn deliver_due(
     mailer: &Mailer,
     settings: &EmailSettings,
     now: NaiveDateTime,
-) -> Result<DeliveryReport, AppError> {
+) -> anyhow::Result<DeliveryReport> {
     deliver_batch(db, mailer, settings, worker_id(), now, BATCH).await
 }
 
@@ -112,12 +112,13 @@ pub async fn deliver_batch(
     owner: &str,
     now: NaiveDateTime,
     limit: i64,
-) -> Result<DeliveryReport, AppError> {
+) -> anyhow::Result<DeliveryReport> {
     let lease = chrono::Duration::seconds(settings.lease_seconds.max(1));
     let claimer = owner.to_string();
     let rows = db
         .write(move |conn| Ok(outbox::claim_due(conn, &claimer, now, lease, limit)?))
-        .await?;
+        .await
+        .context("Failed to claim due outbox messages")?;
     let mut report = DeliveryReport {
         claimed: rows.len(),
         ..Default::default()
@@ -195,7 +196,7 @@ async fn record(
     owner: &str,
     at: NaiveDateTime,
     outcomes: Vec<(i32, Outcome)>,
-) -> Result<Vec<bool>, AppError> {
+) -> anyhow::Result<Vec<bool>> {
     let owner = owner.to_string();
     db.write(move |conn| {
         let mut recorded = Vec::with_capacity(outcomes.len());
@@ -205,6 +206,7 @@ async fn record(
         Ok(recorded)
     })
     .await
+    .context("Failed to record what happened to the outbox messages")
 }
 
 async fn release(
@@ -212,13 +214,14 @@ async fn release(
     owner: &str,
     ids: Vec<i32>,
     due: Option<NaiveDateTime>,
-) -> Result<usize, AppError> {
+) -> anyhow::Result<usize> {
     if ids.is_empty() {
         return Ok(0);
     }
     let owner = owner.to_string();
     db.write(move |conn| Ok(outbox::release(conn, &ids, &owner, due)?))
         .await
+        .context("Failed to hand back unsent outbox messages")
 }
 
 fn log_outcome(row: &OutboxRow, outcome: &Outcome) {

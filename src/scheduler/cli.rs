@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 
@@ -16,8 +16,8 @@ pub fn send_reminders(settings: &Settings) -> anyhow::Result<()> {
     let db = crate::prepare_database(settings)?;
     let started = Instant::now();
     let now = Utc::now();
-    let report = super::plan_pass(&db, settings, now).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    super::housekeeping(&db, settings, now).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let report = super::plan_pass(&db, settings, now)?;
+    super::housekeeping(&db, settings, now)?;
     println!(
         "planned: due {}  overdue {}  session {}  digest {}  in {} ms",
         report.due,
@@ -34,13 +34,13 @@ pub fn bench_plan(settings: &Settings, couples_wanted: usize) -> anyhow::Result<
     let db = crate::prepare_database(settings)?;
     let empty = db
         .read_blocking(|conn| Ok(couples::table.count().get_result::<i64>(conn)? == 0))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .context("Failed to count the couples")?;
     if !empty {
         bail!("bench-plan wants a fresh database (point database.url at a new file)");
     }
     let seeded = Instant::now();
     db.write_blocking(|conn| Ok(seed(conn, couples_wanted)?))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .context("Failed to seed the benchmark couples")?;
     println!(
         "seeded {} couples / {} partners in {} ms",
         couples_wanted,
@@ -58,7 +58,7 @@ pub fn bench_plan(settings: &Settings, couples_wanted: usize) -> anyhow::Result<
         ("all due, second pass", evening),
     ] {
         let t = Instant::now();
-        let r = super::plan_pass(&db, settings, now).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let r = super::plan_pass(&db, settings, now)?;
         println!(
             "pass ({label}): queued {} (due {}, overdue {}) in {} ms",
             r.total(),

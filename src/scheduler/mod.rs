@@ -16,6 +16,7 @@ pub mod plan;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
@@ -26,7 +27,6 @@ use crate::db::schema::email_outbox;
 use crate::db::{self, Db, DbConnection};
 use crate::domain::occurrence::local_date;
 use crate::domain::reminder_plan::ReminderKind;
-use crate::error::AppError;
 use crate::views::emails::{self, DigestSession, EmailBody, ReminderLinks};
 use load::Snapshot;
 use plan::{Candidate, Recipient};
@@ -53,13 +53,16 @@ impl PlanReport {
 }
 
 /// One planning pass at `now`: queue every reminder due and not yet queued.
-pub fn plan_pass(db: &Db, settings: &Settings, now: DateTime<Utc>) -> Result<PlanReport, AppError> {
-    let snapshot = db.read_blocking(|conn| Ok(load::snapshot(conn, now)?))?;
+pub fn plan_pass(db: &Db, settings: &Settings, now: DateTime<Utc>) -> anyhow::Result<PlanReport> {
+    let snapshot = db
+        .read_blocking(|conn| Ok(load::snapshot(conn, now)?))
+        .context("Failed to load what the reminder plan needs")?;
     let candidates = plan::candidates(&snapshot, now, grace(), settings.reminders.digest_hour);
     if candidates.is_empty() {
         return Ok(PlanReport::default());
     }
     db.write_blocking(|conn| Ok(write(conn, settings, &snapshot, candidates, now)?))
+        .context("Failed to queue the due reminders")
 }
 
 /// Dedupe keys of `keys` already in the outbox (one query per 500 keys).
@@ -322,17 +325,19 @@ pub fn housekeeping(
     db: &Db,
     settings: &Settings,
     now: DateTime<Utc>,
-) -> Result<Housekeeping, AppError> {
+) -> anyhow::Result<Housekeeping> {
     let now_naive = now.naive_utc();
     let idle = now_naive - Duration::minutes(settings.auth.idle_timeout_minutes);
     let absolute = now_naive - Duration::hours(settings.auth.absolute_timeout_hours);
-    let (sessions, form_tokens, unsubscribe_tokens) = db.write_blocking(|conn| {
-        Ok((
-            db::sessions::purge_expired(conn, idle, absolute)?,
-            db::forms::purge(conn, now_naive - Duration::days(1))?,
-            db::unsubscribe::purge(conn, now_naive)?,
-        ))
-    })?;
+    let (sessions, form_tokens, unsubscribe_tokens) = db
+        .write_blocking(|conn| {
+            Ok((
+                db::sessions::purge_expired(conn, idle, absolute)?,
+                db::forms::purge(conn, now_naive - Duration::days(1))?,
+                db::unsubscribe::purge(conn, now_naive)?,
+            ))
+        })
+        .context("Failed to remove expired sessions and tokens")?;
     let mut checkpointed = false;
     if db.target().is_sqlite() {
         let last = LAST_CHECKPOINT.load(Ordering::Relaxed);
@@ -343,7 +348,7 @@ pub fn housekeeping(
                 .is_ok()
         {
             db.checkpoint()
-                .map_err(|e| AppError::unexpected(e, "checkpoint the database"))?;
+                .context("Failed to checkpoint the database")?;
             checkpointed = true;
         }
     }
@@ -378,7 +383,7 @@ pub fn spawn_planner(db: Db, settings: Settings) -> Option<tokio::task::JoinHand
                 let started = std::time::Instant::now();
                 let report = plan_pass(&db, &settings, now)?;
                 let tidy = housekeeping(&db, &settings, now)?;
-                Ok::<_, AppError>((report, tidy, started.elapsed()))
+                Ok::<_, anyhow::Error>((report, tidy, started.elapsed()))
             })
             .await;
             match result {

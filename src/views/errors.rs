@@ -20,6 +20,14 @@ pub fn error_response(status: StatusCode) -> HttpResponse {
             "Page not found",
             "The page may have moved, or it is not one you have access to. Check the address, or return to your home page.",
         ),
+        409 => (
+            "That was changed at the same moment",
+            "Someone (perhaps you, in another tab) saved the same thing just before you. Go back, reload the page to see what is saved now, and try again if it is still needed.",
+        ),
+        503 => (
+            "The portal is busy right now",
+            "Your last change was not saved. Please wait a few seconds and try again.",
+        ),
         _ => (
             "Something went wrong on our side",
             "Your last change was not saved. Please try again in a moment; if it keeps happening, tell your practice administrator the time it happened.",

@@ -7,11 +7,11 @@ use std::io::{self, Write};
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
+use anyhow::Context;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use crate::db::{Db, DbConnection};
-use crate::error::AppError;
 
 /// Bytes gathered before a chunk is handed to the response.
 const CHUNK: usize = 64 * 1024;
@@ -77,7 +77,7 @@ fn safe_filename(name: &str) -> String {
 /// A 200 `text/csv` response whose body `produce` writes on the blocking pool with a
 /// reading connection. Access checks and the audit row must be done before calling this:
 /// once the body starts, an error can only cut the download short (and is logged).
-pub fn stream<F>(db: Db, filename: &str, produce: F) -> HttpResponse
+pub fn stream<E, F>(db: Db<E>, filename: &str, produce: F) -> HttpResponse
 where
     F: FnOnce(&mut DbConnection, &mut csv::Writer<ChannelWriter>) -> anyhow::Result<u64>
         + Send
@@ -85,15 +85,15 @@ where
 {
     let (tx, rx) = mpsc::channel::<Item>(CHANNEL);
     let failed = tx.clone();
+    let db = db.with_error::<anyhow::Error>();
     actix_web::rt::task::spawn_blocking(move || {
         let result = db.read_blocking(move |conn| {
             let mut out = csv_writer(ChannelWriter {
                 tx,
                 buf: Vec::with_capacity(CHUNK),
             });
-            let rows = produce(conn, &mut out).map_err(AppError::Unexpected)?;
-            out.flush()
-                .map_err(|e| AppError::unexpected(e, "finish the CSV"))?;
+            let rows = produce(conn, &mut out)?;
+            out.flush().context("Failed to finish the CSV")?;
             Ok(rows)
         });
         match result {

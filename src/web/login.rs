@@ -75,7 +75,7 @@ async fn submit(
         }
     })
     .await
-    .map_err(|e| AppError::unexpected(e, "check a password"))?;
+    .map_err(|e| anyhow::Error::new(e).context("Failed to check a password"))?;
 
     let previous = ctx.user.as_ref().map(|u| u.session_id);
     let request_id = ctx.request_id.clone();

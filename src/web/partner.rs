@@ -216,15 +216,11 @@ async fn set_password(
             Some(h) => current.len() <= 1024 && password::verify(&current, h),
             None => true,
         };
-        let hash = if current_ok {
-            password::hash(&new_password).ok()
-        } else {
-            None
-        };
+        let hash = current_ok.then(|| password::hash(&new_password));
         (current_ok, hash)
     })
     .await
-    .map_err(|e| AppError::unexpected(e, "check a password"))?;
+    .map_err(|e| anyhow::Error::new(e).context("Failed to check a password"))?;
     if !checked.0 {
         errors.add("current_password", "This is not your current password.");
     }
@@ -239,7 +235,8 @@ async fn set_password(
     }
     let hash = checked
         .1
-        .ok_or_else(|| AppError::unexpected("no hash", "hash a password"))?;
+        .ok_or_else(|| anyhow::anyhow!("The new password was not hashed"))?
+        .map_err(|e| e.context("Failed to hash the new password"))?;
     let request_id = ctx.request_id.clone();
     state
         .db

@@ -279,7 +279,7 @@ async fn with_password(
         })
     })
     .await
-    .map_err(|e| AppError::unexpected(e, "check a password"))?;
+    .map_err(|e| anyhow::Error::new(e).context("Failed to check a password"))?;
     let previous = ctx.user.as_ref().map(|u| u.session_id);
     let request_id = ctx.request_id.clone();
     let started = state

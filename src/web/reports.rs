@@ -176,7 +176,7 @@ async fn report_csv(
     export::report_csv(&report, &mut out)?;
     let body = out
         .into_inner()
-        .map_err(|e| AppError::unexpected(e, "finish the CSV"))?;
+        .map_err(|e| anyhow::Error::new(e.into_error()).context("Failed to finish the CSV"))?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

@@ -87,7 +87,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::load(None).expect("default settings load");
     settings.server.port = 0;
     settings.server.workers = 1;
-    settings.database.url = url;
+    settings.database.url = url.into();
     settings.database.pool_size = 4;
     settings.email.transport = "memory".into();
     settings.email.outbox_dir = dir.0.join("outbox").display().to_string();

@@ -5,6 +5,7 @@
 mod browser;
 mod couples;
 mod dashboard;
+mod errors;
 mod exercises;
 mod foundation;
 mod helpers;
