@@ -12,8 +12,8 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Settings;
-use crate::db::{self, audit::NewAudit, export};
-use crate::web::csv_stream::csv_writer;
+use crate::db::{self, audit::NewAudit};
+use crate::export::{self, csv_writer};
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {

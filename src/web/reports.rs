@@ -7,8 +7,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use crate::auth::{Admin, Counselor};
-use crate::db::{self, audit::NewAudit, export, report::Loaded, report::ReportRequest};
+use crate::db::{self, audit::NewAudit, report::Loaded, report::ReportRequest};
 use crate::error::AppError;
+use crate::export;
 use crate::views::{self, Ctx};
 use crate::web::{csv_stream, html, html_invalid, State};
 
@@ -177,21 +178,16 @@ async fn report_csv(
         q.detail(),
     )
     .await?;
-    let mut out = csv_stream::csv_writer(Vec::new());
+    let mut out = export::csv_writer(Vec::new());
     export::report_csv(&report, &mut out)?;
     let body = out
         .into_inner()
         .map_err(|e| AppError::unexpected(e, "finish the CSV"))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"trellis-session-prep-{couple_id}-{}.csv\"",
-                report.period.to
-            ),
-        ))
-        .body(body))
+    Ok(csv_stream::csv_response(&format!(
+        "trellis-session-prep-{couple_id}-{}.csv",
+        report.period.to
+    ))
+    .body(body))
 }
 
 /// Check the couple is this counselor's and record the export, in one transaction.
