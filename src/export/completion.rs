@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Progress;
 use crate::db::assignments::{self, AssignmentRow};
 use crate::db::couples::CoupleRow;
-use crate::db::report::{partner_infos, safety_exercise_ids};
+use crate::db::report::{hidden_exercises, partner_infos};
 use crate::db::{couples as couple_db, export as q, DbConnection};
 use crate::domain::csv_cell::inert;
 use crate::domain::occurrence;
@@ -44,11 +44,7 @@ pub fn completion_csv<W: Write>(
 ) -> anyhow::Result<u64> {
     out.write_record(COMPLETION_HEADER)?;
     let partners = partner_infos(&couple_db::partners_of(conn, couple.id)?);
-    let hidden = if include_safety {
-        Vec::new()
-    } else {
-        safety_exercise_ids(conn)?
-    };
+    let hidden = hidden_exercises(conn, include_safety)?;
     let rows_a: Vec<AssignmentRow> = assignments::for_couple(conn, couple.id)?
         .into_iter()
         .filter(|a| !hidden.contains(&a.exercise_id))

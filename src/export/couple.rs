@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use super::{iso, yes_no, Progress, BATCH};
 use crate::db::couples::CoupleRow;
 use crate::db::export::{self as q, AnswerRow, ExportEntry, PromptInfo};
-use crate::db::report::{local_day, safety_exercise_ids, SetbackRow};
+use crate::db::report::{hidden_exercises, local_day, SetbackRow};
 use crate::db::{couples as couple_db, DbConnection};
 use crate::domain::csv_cell::inert;
 
@@ -55,11 +55,7 @@ impl Lookups {
             .iter()
             .map(|p| (p.id, (p.display_name.clone(), p.slot.clone(), p.tz())))
             .collect();
-        let hidden = if include_safety {
-            Vec::new()
-        } else {
-            safety_exercise_ids(conn)?
-        };
+        let hidden = hidden_exercises(conn, include_safety)?;
         Ok(Lookups {
             couple_id: couple.id,
             couple_cell: couple.id.to_string(),
