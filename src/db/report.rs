@@ -17,7 +17,7 @@ use crate::db::couples::{CoupleRow, PartnerRow};
 use crate::domain::occurrence;
 use crate::domain::report::{
     self, AnswerText, AnswerValue, AssignmentInfo, CommentFact, PartnerInfo, Period, PeriodError,
-    ReportCouple, ReportFacts, ReportHead, SetbackItem, SubmittedEntry, WarnPrompt,
+    ReportCouple, ReportFacts, ReportHead, ReportQuery, SetbackItem, SubmittedEntry, WarnPrompt,
 };
 
 mod chart;
@@ -26,15 +26,6 @@ mod practice;
 pub use crate::domain::report::{day_start, local_day, SessionReport, TrustChartData};
 pub use chart::{couple_trust_chart, trust_chart_for};
 pub use practice::{practice_batch, PracticeRow};
-
-/// What the counselor asked for: dates as typed (checked here) and the safety-check option.
-#[derive(Debug, Clone, Default)]
-pub struct ReportRequest {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// Show the private safety check. Off unless the counselor asks.
-    pub include_safety: bool,
-}
 
 /// A setback row, every field (the couple export writes them all).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -117,7 +108,7 @@ pub fn session_report(
     conn: &mut DbConnection,
     counselor_id: i32,
     couple_id: i32,
-    req: &ReportRequest,
+    req: &ReportQuery,
     now: DateTime<Utc>,
 ) -> QueryResult<Loaded> {
     let couple = couple_db::find_for_counselor(conn, counselor_id, couple_id)?;
@@ -125,8 +116,8 @@ pub fn session_report(
     let booked = booked_session_starts(conn, couple_id)?;
     let last_session = report::last_session(&booked, now);
     let period = match report::choose_period(
-        req.from.as_deref(),
-        req.to.as_deref(),
+        req.from_date(),
+        req.to_date(),
         last_session.map(|t| local_day(t, tz)),
         couple.start_date,
         occurrence::local_date(now, tz),

@@ -7,7 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use crate::auth::{Admin, Counselor};
-use crate::db::{self, audit::NewAudit, report::Loaded, report::ReportRequest};
+use crate::db::{self, audit::NewAudit, report::Loaded};
+use crate::domain::report::ReportQuery;
 use crate::error::AppError;
 use crate::export;
 use crate::views::{self, Ctx};
@@ -23,57 +24,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/practice/summary.csv", web::get().to(practice_summary))
         .route("/reports/summary.csv", web::get().to(caseload_summary));
-}
-
-/// The report form's fields as they came in the query string (kept to re-fill the form).
-#[derive(Debug, Clone, Default)]
-pub struct ReportQuery {
-    pub from: String,
-    pub to: String,
-    pub include_safety: bool,
-}
-
-impl ReportQuery {
-    /// Unknown keys and unreadable query strings are ignored rather than refused.
-    pub fn parse(query: &str) -> ReportQuery {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        };
-        ReportQuery {
-            from: get("from"),
-            to: get("to"),
-            include_safety: matches!(get("include_safety").as_str(), "1" | "on" | "yes" | "true"),
-        }
-    }
-
-    fn request(&self) -> ReportRequest {
-        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        ReportRequest {
-            from: some(&self.from),
-            to: some(&self.to),
-            include_safety: self.include_safety,
-        }
-    }
-
-    fn detail(&self) -> String {
-        // Dates only (never free text): the audit detail is structured.
-        let date = |s: &str| {
-            crate::domain::report::parse_date(s)
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-        };
-        format!(
-            "from={};to={};include_safety={}",
-            date(&self.from),
-            date(&self.to),
-            u8::from(self.include_safety)
-        )
-    }
 }
 
 async fn audit(
@@ -111,7 +61,7 @@ async fn load_report(
     couple_id: i32,
     q: &ReportQuery,
 ) -> Result<Loaded, AppError> {
-    let rq = q.request();
+    let q = q.clone();
     state
         .db
         .read(move |conn| {
@@ -119,7 +69,7 @@ async fn load_report(
                 conn,
                 counselor_id,
                 couple_id,
-                &rq,
+                &q,
                 Utc::now(),
             )?)
         })
@@ -143,7 +93,7 @@ async fn report_page(
         &ctx,
         "report.view",
         Some(couple_id),
-        q.detail(),
+        q.audit_detail(),
     )
     .await?;
     Ok(match loaded {
@@ -175,7 +125,7 @@ async fn report_csv(
         &ctx,
         "report.export",
         Some(couple_id),
-        q.detail(),
+        q.audit_detail(),
     )
     .await?;
     let mut out = export::csv_writer(Vec::new());
