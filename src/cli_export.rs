@@ -12,7 +12,7 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Settings;
-use crate::db::{self, audit::NewAudit};
+use crate::db::{self, audit::NewAudit, couples::CoupleRow};
 use crate::export::{self, csv_writer};
 
 #[derive(Debug, Subcommand)]
@@ -76,65 +76,92 @@ fn progress_bar(to_file: bool) -> ProgressBar {
     bar
 }
 
-pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
-    let db = crate::prepare_database(settings)?;
-    let now = Utc::now();
-    let thresholds = settings.thresholds();
-    let (action, couple_id, out_path, safety) = match &what {
-        ExportCommand::Couple {
-            id,
-            out,
-            include_safety,
-        } => ("couple.export", Some(*id), out, *include_safety),
-        ExportCommand::Practice {
-            out,
-            include_safety,
-            ..
-        } => ("practice.export", None, out, *include_safety),
-        ExportCommand::Completion {
-            couple,
-            out,
-            include_safety,
-        } => ("completion.export", Some(*couple), out, *include_safety),
-    };
-    let counselor_email = match &what {
+impl ExportCommand {
+    /// (audit action, couple id, output path, include safety checks).
+    fn parts(&self) -> (&'static str, Option<i32>, &Option<PathBuf>, bool) {
+        match self {
+            ExportCommand::Couple {
+                id,
+                out,
+                include_safety,
+            } => ("couple.export", Some(*id), out, *include_safety),
+            ExportCommand::Practice {
+                out,
+                include_safety,
+                ..
+            } => ("practice.export", None, out, *include_safety),
+            ExportCommand::Completion {
+                couple,
+                out,
+                include_safety,
+            } => ("completion.export", Some(*couple), out, *include_safety),
+        }
+    }
+}
+
+/// What an export covers: a couple, or a counselor's caseload (`None`: the practice), and
+/// the time zone its times are written in.
+struct Scope {
+    couple: Option<CoupleRow>,
+    counselor: Option<i32>,
+    tz: chrono_tz::Tz,
+}
+
+/// Resolve the scope and record the export, before anything is written.
+fn open(db: &db::Db, what: &ExportCommand) -> anyhow::Result<Scope> {
+    let (action, couple_id, _, safety) = what.parts();
+    let counselor_email = match what {
         ExportCommand::Practice {
             counselor_email, ..
         } => counselor_email.clone(),
         _ => None,
     };
-    // Resolve the scope and record the export before writing anything.
-    let (couple, scope, tz) = db
-        .write_blocking(move |conn| {
-            let couple = couple_id
-                .map(|id| db::couples::by_id(conn, id))
-                .transpose()?;
-            let counselor = match (&couple, &counselor_email) {
-                (Some(c), _) => Some(c.counselor_id),
-                (None, Some(email)) => Some(
-                    db::counselors::by_email(conn, email)?
-                        .ok_or(crate::error::AppError::NotFound)?
-                        .id,
-                ),
-                (None, None) => None,
-            };
-            let tz = match counselor {
-                Some(id) => db::report::counselor_tz(conn, id)?,
-                None => chrono_tz::UTC,
-            };
-            let mut event = NewAudit::new("system", None, action, "cli")
-                .detail(format!("include_safety={}", u8::from(safety)));
-            if let Some(c) = &couple {
-                event = event.target("couple", c.id).couple(c.id);
-            }
-            db::audit::record(conn, &event)?;
-            let scope = if couple.is_none() { counselor } else { None };
-            Ok((couple, scope, tz))
+    db.write_blocking(move |conn| {
+        let couple = couple_id
+            .map(|id| db::couples::by_id(conn, id))
+            .transpose()?;
+        let counselor = match (&couple, &counselor_email) {
+            (Some(c), _) => Some(c.counselor_id),
+            (None, Some(email)) => Some(
+                db::counselors::by_email(conn, email)?
+                    .ok_or(crate::error::AppError::NotFound)?
+                    .id,
+            ),
+            (None, None) => None,
+        };
+        let tz = match counselor {
+            Some(id) => db::report::counselor_tz(conn, id)?,
+            None => chrono_tz::UTC,
+        };
+        let mut event = NewAudit::new("system", None, action, "cli")
+            .detail(format!("include_safety={}", u8::from(safety)));
+        if let Some(c) = &couple {
+            event = event.target("couple", c.id).couple(c.id);
+        }
+        db::audit::record(conn, &event)?;
+        let counselor = if couple.is_none() { counselor } else { None };
+        Ok(Scope {
+            couple,
+            counselor,
+            tz,
         })
-        .map_err(|e| match e {
-            crate::error::AppError::NotFound => anyhow!("No such couple or counselor."),
-            other => anyhow!("{other:?}"),
-        })?;
+    })
+    .map_err(|e| match e {
+        crate::error::AppError::NotFound => anyhow!("No such couple or counselor."),
+        other => anyhow!("{other:?}"),
+    })
+}
+
+pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
+    let db = crate::prepare_database(settings)?;
+    let now = Utc::now();
+    let thresholds = settings.thresholds();
+    let (_, _, out_path, safety) = what.parts();
+    let Scope {
+        couple,
+        counselor,
+        tz,
+    } = open(&db, &what)?;
     let bar = progress_bar(out_path.is_some());
     let mut out = csv_writer(output(out_path)?);
     let mut tick = |n: u64| bar.set_position(n);
@@ -149,7 +176,7 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
                 }
                 _ => export::practice_csv(
                     conn,
-                    scope,
+                    counselor,
                     tz,
                     &thresholds,
                     safety,
