@@ -6,9 +6,9 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use super::{iso, opt, yes_no};
-use crate::db::report::{local_day, SessionReport};
 use crate::domain::csv_cell::inert;
 use crate::domain::report::one_decimal;
+use crate::domain::report::{local_day, SessionReport};
 
 pub const REPORT_HEADER: [&str; 8] = [
     "section",

@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use crate::db::couples::CoupleRow;
-use crate::db::report::{SessionReport, TrustChartData};
 use crate::domain::csv_cell::iso_in_zone;
 use crate::domain::report::{PeriodError, ReportQuery};
+use crate::domain::report::{SessionReport, TrustChartData};
 use crate::views::chart::{self, Marker, Series, TrustChart};
 use crate::views::{page as frame, Ctx};
 

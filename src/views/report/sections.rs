@@ -3,8 +3,8 @@
 use maud::{html, Markup};
 
 use super::long_date;
-use crate::db::report::{local_day, SessionReport};
 use crate::domain::csv_cell::iso_in_zone;
+use crate::domain::report::{local_day, SessionReport};
 use crate::domain::report::{one_decimal, signed_change, RatingSummary, WarnSign};
 
 fn rating_cells(s: &RatingSummary) -> Markup {
