@@ -205,3 +205,69 @@ fn comments<W: Write>(r: &SessionReport, out: Out<'_, W>) -> csv::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::report::{PartnerInfo, Period, ReportCouple, SessionReport, SetbackItem};
+    use crate::export::csv_writer;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_report_csv_writes_sections_in_order_with_inert_text() {
+        let r = SessionReport {
+            couple: ReportCouple {
+                id: 1,
+                label: "R".into(),
+            },
+            partners: vec![PartnerInfo {
+                id: 1,
+                slot: "a".into(),
+                name: "=Sam".into(),
+                tz: chrono_tz::UTC,
+            }],
+            counselor_tz: chrono_tz::America::New_York,
+            period: Period {
+                from: d("2026-03-08"),
+                to: d("2026-03-14"),
+            },
+            previous: Period {
+                from: d("2026-03-01"),
+                to: d("2026-03-07"),
+            },
+            // 02:30 UTC on the 8th: the evening of the 7th in New York.
+            last_session: Some(d("2026-03-08").and_hms_opt(2, 30, 0).unwrap()),
+            include_safety: false,
+            completion: vec![],
+            ratings: vec![],
+            warnings: vec![],
+            setbacks: vec![SetbackItem {
+                id: 1,
+                partner_id: 1,
+                happened_on: d("2026-03-09"),
+                what_happened: "-cmd, \"x\"".into(),
+                repair_attempted: true,
+                repair_text: String::new(),
+                severity: 3,
+                raise_in_session: false,
+            }],
+            flagged: vec![],
+            comments: vec![],
+            sessions: vec![],
+        };
+        let mut out = csv_writer(Vec::new());
+        report_csv(&r, &mut out).unwrap();
+        let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "section,partner,item,date,value,previous_value,change,detail\r\n\
+             period,,from,2026-03-08,,2026-03-01,,previous period in previous_value\r\n\
+             period,,to,2026-03-14,,2026-03-07,,\r\n\
+             period,,last_session,2026-03-07,2026-03-07T21:30:00-05:00,,,\r\n\
+             setback,'=Sam,\"'-cmd, \"\"x\"\"\",2026-03-09,3,,,repair attempted: yes\r\n"
+        );
+    }
+}
