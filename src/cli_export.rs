@@ -12,8 +12,8 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Settings;
-use crate::db::{self, audit::NewAudit, export};
-use crate::web::csv_stream::csv_writer;
+use crate::db::{self, audit::NewAudit, couples::CoupleRow};
+use crate::export::{self, csv_writer};
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
@@ -76,36 +76,47 @@ fn progress_bar(to_file: bool) -> ProgressBar {
     bar
 }
 
-pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
-    let db = crate::prepare_database(settings)?;
-    let now = Utc::now();
-    let thresholds = settings.thresholds();
-    let (action, couple_id, out_path, safety) = match &what {
-        ExportCommand::Couple {
-            id,
-            out,
-            include_safety,
-        } => ("couple.export", Some(*id), out, *include_safety),
-        ExportCommand::Practice {
-            out,
-            include_safety,
-            ..
-        } => ("practice.export", None, out, *include_safety),
-        ExportCommand::Completion {
-            couple,
-            out,
-            include_safety,
-        } => ("completion.export", Some(*couple), out, *include_safety),
-    };
-    let counselor_email = match &what {
+impl ExportCommand {
+    /// (audit action, couple id, output path, include safety checks).
+    fn parts(&self) -> (&'static str, Option<i32>, &Option<PathBuf>, bool) {
+        match self {
+            ExportCommand::Couple {
+                id,
+                out,
+                include_safety,
+            } => ("couple.export", Some(*id), out, *include_safety),
+            ExportCommand::Practice {
+                out,
+                include_safety,
+                ..
+            } => ("practice.export", None, out, *include_safety),
+            ExportCommand::Completion {
+                couple,
+                out,
+                include_safety,
+            } => ("completion.export", Some(*couple), out, *include_safety),
+        }
+    }
+}
+
+/// What an export covers: a couple, or a counselor's caseload (`None`: the practice), and
+/// the time zone its times are written in.
+struct Scope {
+    couple: Option<CoupleRow>,
+    counselor: Option<i32>,
+    tz: chrono_tz::Tz,
+}
+
+/// Resolve the scope and record the export, before anything is written.
+fn open(db: &db::Db, what: &ExportCommand) -> anyhow::Result<Scope> {
+    let (action, couple_id, _, safety) = what.parts();
+    let counselor_email = match what {
         ExportCommand::Practice {
             counselor_email, ..
         } => counselor_email.clone(),
         _ => None,
     };
-    // Resolve the scope and record the export before writing anything.
-    let (couple, scope, tz) = db
-        .with_error::<anyhow::Error>()
+    db.with_error::<anyhow::Error>()
         .write_blocking(move |conn| {
             let couple = match couple_id {
                 Some(id) => Some(
@@ -133,10 +144,26 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
                 event = event.target("couple", c.id).couple(c.id);
             }
             db::audit::record(conn, &event)?;
-            let scope = if couple.is_none() { counselor } else { None };
-            Ok((couple, scope, tz))
+            let counselor = if couple.is_none() { counselor } else { None };
+            Ok(Scope {
+                couple,
+                counselor,
+                tz,
+            })
         })
-        .context("Failed to prepare the export")?;
+        .context("Failed to prepare the export")
+}
+
+pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
+    let db = crate::prepare_database(settings)?;
+    let now = Utc::now();
+    let thresholds = settings.thresholds();
+    let (_, _, out_path, safety) = what.parts();
+    let Scope {
+        couple,
+        counselor,
+        tz,
+    } = open(&db, &what)?;
     let bar = progress_bar(out_path.is_some());
     let mut out = csv_writer(output(out_path)?);
     let mut tick = |n: u64| bar.set_position(n);
@@ -151,7 +178,7 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
             }
             _ => export::practice_csv(
                 conn,
-                scope,
+                counselor,
                 tz,
                 &thresholds,
                 safety,

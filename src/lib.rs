@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod export;
 pub mod scheduler;
 pub mod telemetry;
 pub mod views;

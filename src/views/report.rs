@@ -8,38 +8,13 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 
 use crate::db::couples::CoupleRow;
-use crate::db::report::{SessionReport, TrustChartData};
-use crate::domain::report::{one_decimal, signed_change, PeriodError, RatingSummary};
+use crate::domain::report::{PeriodError, ReportQuery};
+use crate::domain::report::{SessionReport, TrustChartData};
 use crate::views::chart::{self, Marker, Series, TrustChart};
-use crate::views::format::{day_month, iso_datetime, local_date, local_datetime, long_date};
+use crate::views::format::{iso_datetime, local_datetime, long_date};
 use crate::views::{page as frame, Ctx};
 
-/// The report form's fields as they came in the query string (kept to re-fill the form).
-#[derive(Debug, Clone, Default)]
-pub struct ReportQuery {
-    pub from: String,
-    pub to: String,
-    pub include_safety: bool,
-}
-
-impl ReportQuery {
-    /// Unknown keys and unreadable query strings are ignored rather than refused.
-    pub fn parse(query: &str) -> ReportQuery {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        };
-        ReportQuery {
-            from: get("from"),
-            to: get("to"),
-            include_safety: matches!(get("include_safety").as_str(), "1" | "on" | "yes" | "true"),
-        }
-    }
-}
+mod sections;
 
 /// The period form: GET, so it needs no CSRF token and the URL can be bookmarked.
 fn period_form(couple_id: i32, q: &ReportQuery, error: Option<&PeriodError>) -> Markup {
@@ -80,256 +55,66 @@ pub fn invalid(ctx: &Ctx, couple: &CoupleRow, q: &ReportQuery, error: &PeriodErr
     )
 }
 
-fn query_suffix(q: &ReportQuery) -> String {
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    if !q.from.is_empty() {
-        pairs.push(("from", &q.from));
-    }
-    if !q.to.is_empty() {
-        pairs.push(("to", &q.to));
-    }
-    if q.include_safety {
-        pairs.push(("include_safety", "1"));
-    }
-    match serde_urlencoded::to_string(&pairs) {
-        Ok(s) if !s.is_empty() => format!("?{s}"),
-        _ => String::new(),
-    }
-}
-
-fn rating_cells(s: &RatingSummary) -> Markup {
-    html! {
-        td.num { (s.count) }
-        td.num { (one_decimal(s.average)) }
-        td.num { @match (s.min, s.max) { (Some(a), Some(b)) => { (a) "–" (b) } _ => { "—" } } }
-        td.num { @match (s.first, s.last) { (Some(a), Some(b)) => { (a) " → " (b) } _ => { "—" } } }
-    }
-}
-
 /// The whole report.
 pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
-    let id = r.couple.id;
-    let suffix = query_suffix(q);
+    html! {
+        (frame(ctx, &format!("Session prep: {}", r.couple.label), html! {
+            article.report {
+                (head(r))
+                (period_form(r.couple.id, q, None))
+                (actions(r.couple.id, q))
+                (sections::completion(r))
+                (sections::ratings(r))
+                (sections::warnings(r))
+                (sections::setbacks(r))
+                (sections::flagged(r))
+                (sections::comments(r))
+            }
+        }))
+    }
+}
+
+/// The title, the period and what the report includes.
+fn head(r: &SessionReport) -> Markup {
+    html! {
+        header.report-head {
+            p.muted.small.no-print { a href={"/couples/" (r.couple.id)} { "← Back to the couple" } }
+            h1 { "Session prep: " (r.couple.label) }
+            p.report-period {
+                "From " strong { (long_date(r.period.from)) } " to " strong { (long_date(r.period.to)) }
+                " (" (r.period.days()) " days), compared with the " (r.previous.days()) " days before ("
+                (long_date(r.previous.from)) " to " (long_date(r.previous.to)) ")."
+            }
+            p.muted.small {
+                @match r.last_session {
+                    Some(t) => { "Last session: " time datetime=(iso_datetime(t, r.counselor_tz)) { (local_datetime(t, r.counselor_tz)) } "." }
+                    None => { "No session recorded yet." }
+                }
+                @if r.include_safety { " Private safety checks are included." }
+                @else { " Private safety checks are left out." }
+            }
+        }
+    }
+}
+
+/// The downloads: this report, everything, weekly completion.
+fn actions(id: i32, q: &ReportQuery) -> Markup {
+    let suffix = q.link_suffix();
     let safety = if q.include_safety {
         "?include_safety=1"
     } else {
         ""
     };
     html! {
-        (frame(ctx, &format!("Session prep: {}", r.couple.label), html! {
-            article.report {
-                header.report-head {
-                    p.muted.small.no-print { a href={"/couples/" (id)} { "← Back to the couple" } }
-                    h1 { "Session prep: " (r.couple.label) }
-                    p.report-period {
-                        "From " strong { (long_date(r.period.from)) } " to " strong { (long_date(r.period.to)) }
-                        " (" (r.period.days()) " days), compared with the " (r.previous.days()) " days before ("
-                        (long_date(r.previous.from)) " to " (long_date(r.previous.to)) ")."
-                    }
-                    p.muted.small {
-                        @match r.last_session {
-                            Some(t) => { "Last session: " time datetime=(iso_datetime(t, r.counselor_tz)) { (local_datetime(t, r.counselor_tz)) } "." }
-                            None => { "No session recorded yet." }
-                        }
-                        @if r.include_safety { " Private safety checks are included." }
-                        @else { " Private safety checks are left out." }
-                    }
-                }
-                (period_form(id, q, None))
-                p.report-actions.no-print {
-                    a.btn href={"/couples/" (id) "/report.csv" (suffix)} { "Download this report (CSV)" }
-                    " "
-                    a.btn href={"/couples/" (id) "/export.csv" (safety)} { "Export everything (CSV)" }
-                    " "
-                    a.btn href={"/couples/" (id) "/completion.csv" (safety)} { "Weekly completion (CSV)" }
-                    " "
-                    span.muted.small { "To print, use your browser's Print command; the page is laid out for A4 and Letter." }
-                }
-
-                section.report-section aria-labelledby="completion-h" {
-                    h2 id="completion-h" { "Completion" }
-                    @for p in &r.partners {
-                        h3 { (p.name) }
-                        @let rows: Vec<_> = r.completion.iter().filter(|c| c.partner_id == p.id).collect();
-                        @if rows.is_empty() {
-                            p.muted { "Nothing was assigned to " (p.name) " in this period." }
-                        } @else {
-                            div.table-wrap {
-                                table.data {
-                                    thead { tr {
-                                        th scope="col" { "Exercise" }
-                                        th.num scope="col" { "Owed" }
-                                        th.num scope="col" { "Made" }
-                                        th.num scope="col" { "Missed" }
-                                        th.num scope="col" { "Not yet due" }
-                                        th scope="col" { "Dates missed" }
-                                    } }
-                                    tbody {
-                                        @for c in rows {
-                                            tr {
-                                                th scope="row" { (c.title) }
-                                                td.num { (c.owed) }
-                                                td.num { (c.made) @if let Some(pc) = c.percent() { " (" (pc) "%)" } }
-                                                td.num { (c.missed.len()) }
-                                                td.num { (c.pending) }
-                                                td.small {
-                                                    @if c.missed.is_empty() { "—" }
-                                                    @else {
-                                                        @for (i, d) in c.missed.iter().enumerate() {
-                                                            @if i > 0 { ", " }
-                                                            time datetime=(d) { (day_month(*d)) }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-
-                section.report-section aria-labelledby="ratings-h" {
-                    h2 id="ratings-h" { "Trust and mood" }
-                    (trust_chart(&r.chart()))
-                    div.table-wrap {
-                        table.data {
-                            caption { "Ratings in the period" }
-                            thead { tr {
-                                th scope="col" { "Partner" }
-                                th scope="col" { "Rating" }
-                                th.num scope="col" { "Ratings" }
-                                th.num scope="col" { "Average" }
-                                th.num scope="col" { "Range" }
-                                th.num scope="col" { "First → last" }
-                            } }
-                            tbody {
-                                @for pr in &r.ratings {
-                                    tr { th scope="row" { (r.partner_name(pr.partner_id)) } td { "Trust (0–10)" } (rating_cells(&pr.trust)) }
-                                    tr { th scope="row" { (r.partner_name(pr.partner_id)) } td { "Mood (1–5)" } (rating_cells(&pr.mood)) }
-                                }
-                            }
-                        }
-                    }
-                    p.muted.small { "The trust check-in is Trellis's own tracking aid for following trends between sessions, not a validated clinical instrument." }
-                }
-
-                section.report-section aria-labelledby="warn-h" {
-                    h2 id="warn-h" { "Warning signs" }
-                    p.muted.small { "Average rating from 1 (not noticed) to 5 (worried a lot); a positive change means more concern than in the previous period." }
-                    div.table-wrap {
-                        table.data {
-                            thead { tr {
-                                th scope="col" { "Sign" }
-                                @for p in &r.partners {
-                                    th.num scope="col" { (p.name) ", now" }
-                                    th.num scope="col" { "before" }
-                                    th.num scope="col" { "change" }
-                                }
-                            } }
-                            tbody {
-                                @for sign in crate::domain::report::WarnSign::ALL {
-                                    tr {
-                                        th scope="row" { (sign.label()) }
-                                        @for p in &r.partners {
-                                            @if let Some(w) = r.warnings.iter().find(|w| w.partner_id == p.id && w.sign == sign) {
-                                                td.num { (one_decimal(w.current.average)) }
-                                                td.num { (one_decimal(w.previous.average)) }
-                                                td.num.warn-up[w.change().is_some_and(|c| c >= 1.0)] { (signed_change(w.change())) }
-                                            } @else {
-                                                td.num { "—" } td.num { "—" } td.num { "—" }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-
-                section.report-section aria-labelledby="setbacks-h" {
-                    h2 id="setbacks-h" { "Setbacks" }
-                    @if r.setbacks.is_empty() {
-                        p.muted { "No setbacks were logged in this period." }
-                    } @else {
-                        div.table-wrap {
-                            table.data {
-                                thead { tr {
-                                    th scope="col" { "Date" }
-                                    th scope="col" { "Logged by" }
-                                    th.num scope="col" { "Severity" }
-                                    th scope="col" { "Repair attempted" }
-                                    th scope="col" { "What happened" }
-                                } }
-                                tbody {
-                                    @for s in &r.setbacks {
-                                        tr {
-                                            td { time datetime=(s.happened_on) { (day_month(s.happened_on)) } }
-                                            td { (r.partner_name(s.partner_id)) }
-                                            td.num { (s.severity) " / 5" }
-                                            td {
-                                                @if s.repair_attempted { "Yes" @if !s.repair_text.is_empty() { ": " (s.repair_text) } } @else { "No" }
-                                            }
-                                            td.prewrap {
-                                                (s.what_happened)
-                                                @if s.raise_in_session { " " span.badge.badge-flag { "Raise in session" } }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-
-                section.report-section aria-labelledby="flagged-h" {
-                    h2 id="flagged-h" { "Flagged for this session" }
-                    @if r.flagged.is_empty() {
-                        p.muted { "Nothing was flagged for the session." }
-                    }
-                    @for f in &r.flagged {
-                        div.card.report-entry {
-                            h3 { (f.title) }
-                            p.timeline-meta {
-                                (r.partner_name(f.partner_id)) " · " time datetime=(f.date) { (long_date(f.date)) }
-                                " · " @if f.visibility == "partner" { "seen by both partners" } @else { "counselor only" }
-                            }
-                            dl.answers {
-                                @for a in &f.answers {
-                                    dt { (a.label) }
-                                    dd {
-                                        @if a.kind == "checklist" || a.kind == "list" {
-                                            ul { @for line in a.value.lines().filter(|l| !l.trim().is_empty()) { li { (line) } } }
-                                        } @else if a.value.is_empty() { span.muted { "(no answer)" } }
-                                        @else { (a.value) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-
-                section.report-section aria-labelledby="comments-h" {
-                    h2 id="comments-h" { "Your comments" }
-                    @if r.comments.is_empty() {
-                        p.muted { "You wrote no comments in this period." }
-                    } @else {
-                        ul.report-comments {
-                            @for c in &r.comments {
-                                li {
-                                    p.timeline-meta {
-                                        time datetime=(iso_datetime(c.created_at, r.counselor_tz)) { (local_date(c.created_at, r.counselor_tz)) }
-                                        " · on " (r.partner_name(c.partner_id)) "'s " (c.entry_title)
-                                    }
-                                    p.prewrap { (c.body) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }))
+        p.report-actions.no-print {
+            a.btn href={"/couples/" (id) "/report.csv" (suffix)} { "Download this report (CSV)" }
+            " "
+            a.btn href={"/couples/" (id) "/export.csv" (safety)} { "Export everything (CSV)" }
+            " "
+            a.btn href={"/couples/" (id) "/completion.csv" (safety)} { "Weekly completion (CSV)" }
+            " "
+            span.muted.small { "To print, use your browser's Print command; the page is laid out for A4 and Letter." }
+        }
     }
 }
 

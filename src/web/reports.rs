@@ -7,9 +7,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use crate::auth::{Admin, Counselor};
-use crate::db::{self, audit::NewAudit, export, report::Loaded, report::ReportRequest};
+use crate::db::{self, audit::NewAudit, report::Loaded};
+use crate::domain::report::ReportQuery;
 use crate::error::AppError;
-use crate::views::report::ReportQuery;
+use crate::export;
 use crate::views::{self, Ctx};
 use crate::web::scope::{or_deny, with_couple};
 use crate::web::{csv_stream, html, html_invalid, State};
@@ -24,32 +25,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/practice/summary.csv", web::get().to(practice_summary))
         .route("/reports/summary.csv", web::get().to(caseload_summary));
-}
-
-/// What the db layer needs from the report form.
-fn request_of(q: &ReportQuery) -> ReportRequest {
-    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    ReportRequest {
-        from: some(&q.from),
-        to: some(&q.to),
-        include_safety: q.include_safety,
-    }
-}
-
-/// The audit detail of a report view or export.
-fn detail_of(q: &ReportQuery) -> String {
-    // Dates only (never free text): the audit detail is structured.
-    let date = |s: &str| {
-        crate::domain::report::parse_date(s)
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-    };
-    format!(
-        "from={};to={};include_safety={}",
-        date(&q.from),
-        date(&q.to),
-        u8::from(q.include_safety)
-    )
 }
 
 async fn audit(
@@ -87,7 +62,7 @@ async fn load_report(
     couple_id: i32,
     q: &ReportQuery,
 ) -> Result<Loaded, AppError> {
-    let rq = request_of(q);
+    let q = q.clone();
     state
         .db
         .read(move |conn| {
@@ -95,7 +70,7 @@ async fn load_report(
                 conn,
                 counselor_id,
                 couple_id,
-                &rq,
+                &q,
                 Utc::now(),
             )?)
         })
@@ -128,7 +103,7 @@ async fn report_page(
         &ctx,
         "report.view",
         Some(couple_id),
-        detail_of(&q),
+        q.audit_detail(),
     )
     .await?;
     Ok(match loaded {
@@ -169,24 +144,19 @@ async fn report_csv(
         &ctx,
         "report.export",
         Some(couple_id),
-        detail_of(&q),
+        q.audit_detail(),
     )
     .await?;
-    let mut out = csv_stream::csv_writer(Vec::new());
+    let mut out = export::csv_writer(Vec::new());
     export::report_csv(&report, &mut out)?;
     let body = out
         .into_inner()
         .map_err(|e| anyhow::Error::new(e.into_error()).context("Failed to finish the CSV"))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"trellis-session-prep-{couple_id}-{}.csv\"",
-                report.period.to
-            ),
-        ))
-        .body(body))
+    Ok(csv_stream::csv_response(&format!(
+        "trellis-session-prep-{couple_id}-{}.csv",
+        report.period.to
+    ))
+    .body(body))
 }
 
 /// Check the couple is this counselor's and record the export, in one transaction.

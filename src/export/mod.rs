@@ -1,0 +1,61 @@
+//! CSV exports, written row by row into any `csv::Writer` (an HTTP stream or a file), for
+//! the web handlers and the `trellis export` command alike.
+//!
+//! Rows are read in keyset-paginated batches (by id, queries in `db::export`), so memory
+//! stays flat however large the export. Text written by people goes through
+//! [`inert`](crate::domain::csv_cell::inert) so a spreadsheet never runs it; numbers and
+//! dates are written as they are. Timestamps are ISO 8601 with the offset of the partner's
+//! (or, for sessions, the counselor's) time zone. The columns are documented in the README
+//! under "CSV exports". These functions run on a blocking thread; errors are `anyhow` (a
+//! stream that fails part-way can only be cut off).
+//!
+//! Layer: `export` uses `db` and `domain` only; the web handler wraps [`stream`]'s chunks
+//! into a response.
+
+mod completion;
+mod couple;
+mod practice;
+mod report;
+pub mod stream;
+
+use std::io::Write;
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+
+use crate::domain::csv_cell::iso_in_zone;
+
+pub use completion::{completion_csv, COMPLETION_HEADER};
+pub use couple::{couple_csv, COUPLE_HEADER};
+pub use practice::{practice_csv, PRACTICE_HEADER};
+pub use report::{report_csv, REPORT_HEADER};
+
+/// Rows per keyset batch.
+pub const BATCH: i64 = 1000;
+
+/// Called with the number of rows written so far, after each batch.
+pub type Progress<'a> = &'a mut dyn FnMut(u64);
+
+/// The CSV writer every export uses: RFC 4180 quoting (only where needed), CRLF line ends.
+pub fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(32 * 1024)
+        .from_writer(w)
+}
+
+fn iso(t: NaiveDateTime, tz: Tz) -> String {
+    iso_in_zone(t.and_utc(), tz)
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
