@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Settings;
 use crate::db::{self, audit::NewAudit, export};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::web::csv_stream::csv_writer;
 
 #[derive(Debug, Subcommand)]
@@ -85,17 +86,22 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
             id,
             out,
             include_safety,
-        } => ("couple.export", Some(*id), out, *include_safety),
+        } => (AuditAction::CoupleExport, Some(*id), out, *include_safety),
         ExportCommand::Practice {
             out,
             include_safety,
             ..
-        } => ("practice.export", None, out, *include_safety),
+        } => (AuditAction::PracticeExport, None, out, *include_safety),
         ExportCommand::Completion {
             couple,
             out,
             include_safety,
-        } => ("completion.export", Some(*couple), out, *include_safety),
+        } => (
+            AuditAction::CompletionExport,
+            Some(*couple),
+            out,
+            *include_safety,
+        ),
     };
     let counselor_email = match &what {
         ExportCommand::Practice {
@@ -122,7 +128,7 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
                 Some(id) => db::report::counselor_tz(conn, id)?,
                 None => chrono_tz::UTC,
             };
-            let mut event = NewAudit::new("system", None, action, "cli")
+            let mut event = NewAudit::new(ActorKind::System, None, action, "cli")
                 .detail(format!("include_safety={}", u8::from(safety)));
             if let Some(c) = &couple {
                 event = event.target("couple", c.id).couple(c.id);

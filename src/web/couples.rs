@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::{token, Admin, Counselor};
 use crate::db::{self, audit::NewAudit, couples::CoupleRow, DbConnection};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::CoupleStatus;
 use crate::domain::couple_form::{CoupleForm, ValidCouple};
 use crate::domain::dashboard::{completion, next_due, Submitted};
@@ -30,8 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// An audit event by this counselor about this couple.
-pub fn audit_event(me: i32, action: &str, couple_id: i32, request_id: &str) -> NewAudit {
-    NewAudit::new("counselor", Some(me), action, request_id)
+pub fn audit_event(me: i32, action: AuditAction, couple_id: i32, request_id: &str) -> NewAudit {
+    NewAudit::new(ActorKind::Counselor, Some(me), action, request_id)
         .target("couple", couple_id)
         .couple(couple_id)
 }
@@ -43,13 +44,13 @@ pub fn record_denied(
     conn: &mut DbConnection,
     me: i32,
     couple_id: i32,
-    denied: &str,
-    what: &str,
+    denied: AuditAction,
+    what: AuditAction,
     request_id: &str,
 ) -> Result<(), AppError> {
     db::audit::record(
         conn,
-        &audit_event(me, denied, couple_id, request_id).detail(what),
+        &audit_event(me, denied, couple_id, request_id).detail(what.as_str()),
     )?;
     Ok(())
 }
@@ -60,7 +61,7 @@ pub async fn view_couple<T, F>(
     state: &State,
     me: i32,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     request_id: &str,
     f: F,
 ) -> Result<(CoupleRow, T), AppError>
@@ -89,7 +90,14 @@ where
                 db::audit::record(conn, &audit_event(me, action, couple_id, &request_id))?;
                 Ok(())
             } else {
-                record_denied(conn, me, couple_id, "couple.denied", action, &request_id)
+                record_denied(
+                    conn,
+                    me,
+                    couple_id,
+                    AuditAction::CoupleDenied,
+                    action,
+                    &request_id,
+                )
             }
         })
         .await?;
@@ -110,7 +118,7 @@ pub async fn change_couple<T, F>(
     state: &State,
     me: i32,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     request_id: &str,
     f: F,
 ) -> Result<Change<T>, AppError>
@@ -124,7 +132,14 @@ where
         .write(move |conn| {
             match db::couples::find_for_counselor(conn, me, couple_id).optional_found()? {
                 None => {
-                    record_denied(conn, me, couple_id, "couple.denied", action, &request_id)?;
+                    record_denied(
+                        conn,
+                        me,
+                        couple_id,
+                        AuditAction::CoupleDenied,
+                        action,
+                        &request_id,
+                    )?;
                     Ok(None)
                 }
                 Some(c) if c.is_closed() => Ok(Some(Change::Closed)),
@@ -232,8 +247,13 @@ async fn list(
         .write(move |conn| {
             Ok(db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "caseload.view", &request_id)
-                    .detail(format!("couples={shown}")),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::CaseloadView,
+                    &request_id,
+                )
+                .detail(format!("couples={shown}")),
             )?)
         })
         .await?;
@@ -311,7 +331,10 @@ async fn create(
                 return Ok(None);
             }
             let (id, partner_ids) = db::couples::create(conn, me.id, &new, default_hour)?;
-            db::audit::record(conn, &audit_event(me.id, "couple.create", id, &request_id))?;
+            db::audit::record(
+                conn,
+                &audit_event(me.id, AuditAction::CoupleCreate, id, &request_id),
+            )?;
             // Both partners are invited in the same transaction: no couple without invitations.
             crate::web::invitations::queue_invitations(conn, &settings, id, &partner_ids)?;
             Ok(Some(id))
@@ -336,7 +359,7 @@ async fn show(
             &state,
             me.id,
             id,
-            "couple.view",
+            AuditAction::CoupleView,
             &ctx.request_id,
             move |conn, c| {
                 let partners = db::couples::partners_of(conn, c.id)?;
@@ -442,7 +465,7 @@ async fn edit_form(
         &state,
         me.id,
         id,
-        "couple.view_edit",
+        AuditAction::CoupleViewEdit,
         &ctx.request_id,
         |conn, c| Ok(db::couples::partners_of(conn, c.id)?),
     )
@@ -493,7 +516,7 @@ async fn update(
                 &state,
                 me.id,
                 id,
-                "couple.view_edit",
+                AuditAction::CoupleViewEdit,
                 &ctx.request_id,
                 |_, _| Ok(()),
             )
@@ -516,13 +539,13 @@ async fn update(
         &state,
         me.id,
         id,
-        "couple.update",
+        AuditAction::CoupleUpdate,
         &ctx.request_id,
         move |conn, c| {
             db::couples::update(conn, c.id, &new)?;
             db::audit::record(
                 conn,
-                &audit_event(me.id, "couple.update", c.id, &request_id),
+                &audit_event(me.id, AuditAction::CoupleUpdate, c.id, &request_id),
             )?;
             Ok(())
         },
@@ -556,7 +579,7 @@ async fn set_status(
         &state,
         me.id,
         id,
-        "couple.status",
+        AuditAction::CoupleStatus,
         &ctx.request_id,
         move |conn, c| {
             if c.status() == status {
@@ -564,9 +587,9 @@ async fn set_status(
             }
             db::couples::set_status(conn, c.id, status)?;
             let action = match status {
-                CoupleStatus::Active => "couple.resume",
-                CoupleStatus::Paused => "couple.pause",
-                CoupleStatus::Closed => "couple.close",
+                CoupleStatus::Active => AuditAction::CoupleResume,
+                CoupleStatus::Paused => AuditAction::CouplePause,
+                CoupleStatus::Closed => AuditAction::CoupleClose,
             };
             db::audit::record(conn, &audit_event(me.id, action, c.id, &request_id))?;
             Ok(true)
@@ -629,7 +652,7 @@ async fn reassign(
                 db::couples::reassign(conn, id, target)?;
                 db::audit::record(
                     conn,
-                    &audit_event(admin_id, "couple.reassign", id, &request_id)
+                    &audit_event(admin_id, AuditAction::CoupleReassign, id, &request_id)
                         .detail(format!("from={} to={target}", couple.counselor_id)),
                 )?;
             }

@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::db::outbox_queue::{self, NewEmail};
 use crate::db::schema::partners;
 use crate::db::{self, audit::NewAudit, sign_in_tokens, DbConnection};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::partner_auth::link_for;
@@ -97,10 +98,15 @@ async fn invite(
             let queued = queue_invitations(conn, &settings, couple.id, &ids)?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "couple.invite", &request_id)
-                    .target("couple", couple.id)
-                    .couple(couple.id)
-                    .detail(format!("emails={}", queued.len())),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::CoupleInvite,
+                    &request_id,
+                )
+                .target("couple", couple.id)
+                .couple(couple.id)
+                .detail(format!("emails={}", queued.len())),
             )?;
             Ok(true)
         })

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::auth::Admin;
 use crate::db::{self, audit::NewAudit, outbox};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::{html, see_other, State};
@@ -61,8 +62,13 @@ async fn retry(
             if retried {
                 db::audit::record(
                     conn,
-                    &NewAudit::new("counselor", Some(admin_id), "email.retry", &request_id)
-                        .target("email", id),
+                    &NewAudit::new(
+                        ActorKind::Counselor,
+                        Some(admin_id),
+                        AuditAction::EmailRetry,
+                        &request_id,
+                    )
+                    .target("email", id),
                 )?;
             }
             Ok(retried)

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::auth::{password, Partner};
 use crate::db::{self, audit::NewAudit, couples::PartnerRow, DbConnection};
 use crate::domain::answers::FormPrompt;
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::entry::plan_home;
 use crate::domain::occurrence::local_date;
 use crate::domain::reminder_plan;
@@ -66,8 +67,8 @@ pub fn today_for(p: &PartnerRow) -> NaiveDate {
 }
 
 /// An audit event by this partner about their couple.
-pub fn event(me: &Partner, action: &str, request_id: &str) -> NewAudit {
-    NewAudit::new("partner", Some(me.id), action, request_id).couple(me.couple_id)
+pub fn event(me: &Partner, action: AuditAction, request_id: &str) -> NewAudit {
+    NewAudit::new(ActorKind::Partner, Some(me.id), action, request_id).couple(me.couple_id)
 }
 
 /// Record a view (its own small write).
@@ -143,7 +144,11 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
             })
         })
         .await?;
-    audit_view(&state, event(&me, "partner.home.view", &ctx.request_id)).await?;
+    audit_view(
+        &state,
+        event(&me, AuditAction::PartnerHomeView, &ctx.request_id),
+    )
+    .await?;
     Ok(html(views::partner::home(&ctx, &view)))
 }
 
@@ -207,7 +212,11 @@ async fn history(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, Ap
             ))
         })
         .await?;
-    audit_view(&state, event(&me, "partner.entries.view", &ctx.request_id)).await?;
+    audit_view(
+        &state,
+        event(&me, AuditAction::PartnerEntriesView, &ctx.request_id),
+    )
+    .await?;
     Ok(html(views::partner::history(
         &ctx,
         today,
@@ -305,7 +314,10 @@ async fn set_password(
                     partners::updated_at.eq(db::now()),
                 ))
                 .execute(conn)?;
-            db::audit::record(conn, &event(&me, "partner.password.set", &request_id))?;
+            db::audit::record(
+                conn,
+                &event(&me, AuditAction::PartnerPasswordSet, &request_id),
+            )?;
             Ok(())
         })
         .await?;
@@ -409,7 +421,7 @@ async fn set_reminders(
             // The detail names what changed, never the address itself.
             db::audit::record(
                 conn,
-                &event(&me, "partner.settings.reminders", &request_id).detail(format!(
+                &event(&me, AuditAction::PartnerSettingsReminders, &request_id).detail(format!(
                     "enabled={enabled} hour={hour} quiet={} time_zone={} email_changed={}",
                     quiet.map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
                     tz.name(),

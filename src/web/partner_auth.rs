@@ -10,6 +10,7 @@ use crate::auth::{password, UserKind, Visitor};
 use crate::config::Settings;
 use crate::db::outbox_queue::{self, NewEmail};
 use crate::db::{self, audit::NewAudit, couples::PartnerRow, rate_limit, sessions, sign_in_tokens};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::CoupleStatus;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
@@ -85,8 +86,13 @@ async fn request_link(
             )?;
             db::audit::record(
                 conn,
-                &NewAudit::new("anonymous", None, "sign_in.link_requested", &request_id)
-                    .detail(if allowed { "" } else { "rate_limited" }),
+                &NewAudit::new(
+                    ActorKind::Anonymous,
+                    None,
+                    AuditAction::SignInLinkRequested,
+                    &request_id,
+                )
+                .detail(if allowed { "" } else { "rate_limited" }),
             )?;
             if !allowed {
                 return Ok(());
@@ -174,7 +180,12 @@ async fn confirm(
             let Some(partner_id) = sign_in_tokens::consume(conn, &raw, now)? else {
                 db::audit::record(
                     conn,
-                    &NewAudit::new("anonymous", None, "sign_in.link_refused", &request_id),
+                    &NewAudit::new(
+                        ActorKind::Anonymous,
+                        None,
+                        AuditAction::SignInLinkRefused,
+                        &request_id,
+                    ),
                 )?;
                 return Ok(None);
             };
@@ -215,9 +226,14 @@ fn start_partner_session(
         .execute(conn)?;
     db::audit::record(
         conn,
-        &NewAudit::new("partner", Some(partner.id), "sign_in", request_id)
-            .couple(partner.couple_id)
-            .detail(how),
+        &NewAudit::new(
+            ActorKind::Partner,
+            Some(partner.id),
+            AuditAction::SignIn,
+            request_id,
+        )
+        .couple(partner.couple_id)
+        .detail(how),
     )?;
     session::start(conn, previous, sessions::PARTNER, partner.id)
 }
@@ -299,8 +315,13 @@ async fn with_password(
                 rate_limit::hit(conn, &key, limit, window, db::now())?;
                 db::audit::record(
                     conn,
-                    &NewAudit::new("anonymous", None, "sign_in.failed", &request_id)
-                        .detail("partner"),
+                    &NewAudit::new(
+                        ActorKind::Anonymous,
+                        None,
+                        AuditAction::SignInFailed,
+                        &request_id,
+                    )
+                    .detail("partner"),
                 )?;
                 Ok(None)
             }

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::{password, token, Admin};
 use crate::db::{self, audit::NewAudit, sessions};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::validation::{self, Errors};
 use crate::error::AppError;
 use crate::views::{self, counselors::NewCounselorValues, Ctx};
@@ -126,8 +127,13 @@ async fn add(
             )?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(admin_id), "counselor.create", &request_id)
-                    .target("counselor", id),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(admin_id),
+                    AuditAction::CounselorCreate,
+                    &request_id,
+                )
+                .target("counselor", id),
             )?;
             Ok(Added::Done)
         })
@@ -185,13 +191,13 @@ async fn set_active(
                 sessions::delete_for_user(conn, sessions::COUNSELOR, id)?;
             }
             let action = if active {
-                "counselor.reactivate"
+                AuditAction::CounselorReactivate
             } else {
-                "counselor.deactivate"
+                AuditAction::CounselorDeactivate
             };
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(admin_id), action, &request_id)
+                &NewAudit::new(ActorKind::Counselor, Some(admin_id), action, &request_id)
                     .target("counselor", id),
             )?;
             Ok(())

@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use crate::auth::{Admin, Counselor};
 use crate::db::{self, audit::NewAudit, export, report::Loaded, report::ReportRequest};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::{csv_stream, html, html_invalid, State};
@@ -80,12 +81,13 @@ async fn audit(
     req: &HttpRequest,
     me: &Counselor,
     ctx: &Ctx,
-    action: &'static str,
+    action: AuditAction,
     couple_id: Option<i32>,
     detail: String,
 ) -> Result<(), AppError> {
     let event = {
-        let e = NewAudit::new("counselor", Some(me.id), action, &ctx.request_id).detail(detail);
+        let e = NewAudit::new(ActorKind::Counselor, Some(me.id), action, &ctx.request_id)
+            .detail(detail);
         match couple_id {
             Some(id) => e.target("couple", id).couple(id),
             None => e,
@@ -140,7 +142,7 @@ async fn report_page(
         &req,
         &me,
         &ctx,
-        "report.view",
+        AuditAction::ReportView,
         Some(couple_id),
         q.detail(),
     )
@@ -172,7 +174,7 @@ async fn report_csv(
         &req,
         &me,
         &ctx,
-        "report.export",
+        AuditAction::ReportExport,
         Some(couple_id),
         q.detail(),
     )
@@ -200,10 +202,10 @@ async fn open_couple_export(
     me: &Counselor,
     ctx: &Ctx,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     include_safety: bool,
 ) -> Result<(db::couples::CoupleRow, chrono_tz::Tz), AppError> {
-    let event = NewAudit::new("counselor", Some(me.id), action, &ctx.request_id)
+    let event = NewAudit::new(ActorKind::Counselor, Some(me.id), action, &ctx.request_id)
         .target("couple", couple_id)
         .couple(couple_id)
         .detail(format!("include_safety={}", u8::from(include_safety)));
@@ -228,7 +230,8 @@ async fn couple_csv(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let safety = ReportQuery::parse(req.query_string()).include_safety;
-    let (couple, tz) = open_couple_export(&state, &me, &ctx, id, "couple.export", safety).await?;
+    let (couple, tz) =
+        open_couple_export(&state, &me, &ctx, id, AuditAction::CoupleExport, safety).await?;
     Ok(csv_stream::stream(
         state.db.clone(),
         &format!("trellis-couple-{id}.csv"),
@@ -246,7 +249,7 @@ async fn completion_csv(
     let id = path.into_inner();
     let safety = ReportQuery::parse(req.query_string()).include_safety;
     let (couple, _) =
-        open_couple_export(&state, &me, &ctx, id, "completion.export", safety).await?;
+        open_couple_export(&state, &me, &ctx, id, AuditAction::CompletionExport, safety).await?;
     Ok(csv_stream::stream(
         state.db.clone(),
         &format!("trellis-completion-{id}.csv"),
@@ -264,17 +267,21 @@ async fn summary(
     safety: bool,
 ) -> Result<HttpResponse, AppError> {
     let me_id = me.id;
-    let event = NewAudit::new("counselor", Some(me.id), "practice.export", &ctx.request_id).detail(
-        format!(
-            "scope={};include_safety={}",
-            if scope.is_some() {
-                "caseload"
-            } else {
-                "practice"
-            },
-            u8::from(safety)
-        ),
-    );
+    let event = NewAudit::new(
+        ActorKind::Counselor,
+        Some(me.id),
+        AuditAction::PracticeExport,
+        &ctx.request_id,
+    )
+    .detail(format!(
+        "scope={};include_safety={}",
+        if scope.is_some() {
+            "caseload"
+        } else {
+            "practice"
+        },
+        u8::from(safety)
+    ));
     let tz = state
         .db
         .write(move |conn| {

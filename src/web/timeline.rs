@@ -11,6 +11,7 @@ use crate::auth::Counselor;
 use crate::db::entries::TimelineFilter;
 use crate::db::setbacks::SetbackFilter;
 use crate::db::{self, audit::NewAudit, DbConnection};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::validation::{required_text, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
@@ -188,9 +189,9 @@ async fn show(
             Ok(db::audit::record(
                 conn,
                 &NewAudit::new(
-                    "counselor",
+                    ActorKind::Counselor,
                     Some(me.id),
-                    "couple.timeline.view",
+                    AuditAction::CoupleTimelineView,
                     &request_id,
                 )
                 .target("couple", couple_id)
@@ -247,9 +248,13 @@ async fn flag(
             db::audit::record(
                 conn,
                 &NewAudit::new(
-                    "counselor",
+                    ActorKind::Counselor,
                     Some(me.id),
-                    if on { "entry.flag" } else { "entry.unflag" },
+                    if on {
+                        AuditAction::EntryFlag
+                    } else {
+                        AuditAction::EntryUnflag
+                    },
                     &request_id,
                 )
                 .target("entry", id)
@@ -316,10 +321,15 @@ async fn comment(
             let cid = db::entries::add_comment(conn, id, me.id, &body_text)?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "entry.comment", &request_id)
-                    .target("entry", id)
-                    .couple(couple_id)
-                    .detail(format!("comment={cid}")),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::EntryComment,
+                    &request_id,
+                )
+                .target("entry", id)
+                .couple(couple_id)
+                .detail(format!("comment={cid}")),
             )?;
             Ok(())
         })

@@ -96,9 +96,9 @@ pub async fn two_counselors() -> (TestApp, TestApp) {
 }
 
 fn audit_count(app: &TestApp, action: &str) -> i64 {
-    let action = action.to_string();
+    let action = trellis::domain::audit_action::AuditAction::parse(action).expect("a known action");
     app.db
-        .read_blocking(move |conn| Ok(trellis::db::audit::count_action(conn, &action)?))
+        .read_blocking(move |conn| Ok(trellis::db::audit::count_action(conn, action)?))
         .expect("audit count")
 }
 
