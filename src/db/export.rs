@@ -25,6 +25,7 @@ use crate::domain::attention::Thresholds;
 use crate::domain::csv_cell::{inert, iso_in_zone};
 use crate::domain::occurrence;
 use crate::domain::report::{self as rules, one_decimal, AssignmentInfo};
+use crate::domain::status::EntryStatus;
 
 /// Rows per keyset batch.
 pub const BATCH: i64 = 1000;
@@ -92,7 +93,7 @@ pub fn couple_csv<W: Write>(
     let partners = couple_db::partners_of(conn, couple.id)?;
     let partner: HashMap<i32, (String, String, Tz)> = partners
         .iter()
-        .map(|p| (p.id, (p.display_name.clone(), p.slot.clone(), p.tz())))
+        .map(|p| (p.id, (p.display_name.clone(), p.slot.to_string(), p.tz())))
         .collect();
     let hidden = if include_safety {
         Vec::new()
@@ -142,7 +143,7 @@ pub fn couple_csv<W: Write>(
         let mut q = entries::table
             .filter(entries::couple_id.eq(couple.id))
             .filter(entries::id.gt(after))
-            .filter(entries::status.eq("submitted"))
+            .filter(entries::status.eq(EntryStatus::Submitted))
             .order(entries::id.asc())
             .limit(BATCH)
             .select((
@@ -369,7 +370,7 @@ pub fn completion_csv<W: Write>(
         // One assignment's dates at a time: bounded by its own history.
         let made: Vec<(i32, Option<NaiveDate>)> = entries::table
             .filter(entries::assignment_id.eq(a.id))
-            .filter(entries::status.eq("submitted"))
+            .filter(entries::status.eq(EntryStatus::Submitted))
             .select((entries::partner_id, entries::occurrence_date))
             .load(conn)?;
         for p in partners.iter().filter(|p| info.is_for(p)) {
@@ -454,7 +455,7 @@ fn practice_row<W: Write>(s: &PracticeRow, tz: Tz, out: &mut csv::Writer<W>) -> 
     let mut cells: Vec<String> = vec![
         s.couple.id.to_string(),
         inert(&s.couple.label).into_owned(),
-        s.couple.status.clone(),
+        s.couple.status.to_string(),
         s.couple.start_date.to_string(),
         inert(&s.counselor_name).into_owned(),
         inert(&s.counselor_email).into_owned(),

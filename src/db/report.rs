@@ -24,6 +24,7 @@ use crate::domain::report::{
     self, AssignmentInfo, Completion, EntryFact, PartnerInfo, PartnerRatings, Period, PeriodError,
     WarnComparison, WarnFact, WarnSign,
 };
+use crate::domain::status::{EntryStatus, SessionStatus};
 
 /// What the counselor asked for: dates as typed (checked here) and the safety-check option.
 #[derive(Debug, Clone, Default)]
@@ -199,7 +200,7 @@ pub fn partner_infos(rows: &[PartnerRow]) -> Vec<PartnerInfo> {
     rows.iter()
         .map(|p| PartnerInfo {
             id: p.id,
-            slot: p.slot.clone(),
+            slot: p.slot.to_string(),
             name: p.display_name.clone(),
             tz: p.tz(),
         })
@@ -252,7 +253,7 @@ fn submitted_entries(
     let dated: Vec<EntryTuple> = entries::table
         .filter(entries::couple_id.eq(couple_id))
         .filter(entries::occurrence_date.between(span.from, span.to))
-        .filter(entries::status.eq("submitted"))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .select(columns)
         .load(conn)?;
     // Time zones reach at most 14 hours either side of UTC: a day's margin covers them.
@@ -269,7 +270,7 @@ fn submitted_entries(
     let undated: Vec<EntryTuple> = entries::table
         .filter(entries::couple_id.eq(couple_id))
         .filter(entries::occurrence_date.is_null())
-        .filter(entries::status.eq("submitted"))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .filter(entries::submitted_at.between(lo, hi))
         .select(columns)
         .load(conn)?;
@@ -328,7 +329,7 @@ pub fn session_report(
     let today = occurrence::local_date(now, tz);
     let sessions: Vec<SessionRow> = therapy_sessions::table
         .filter(therapy_sessions::couple_id.eq(couple_id))
-        .filter(therapy_sessions::status.eq("booked"))
+        .filter(therapy_sessions::status.eq(SessionStatus::Booked))
         .order(therapy_sessions::starts_at.asc())
         .select(SessionRow::as_select())
         .load(conn)?;
@@ -571,7 +572,7 @@ pub fn trust_chart_for(
     let span = Period { from, to };
     let points: Vec<TrustPoint> = entries::table
         .filter(entries::couple_id.eq(couple_id))
-        .filter(entries::status.eq("submitted"))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .filter(entries::trust_score.is_not_null())
         .filter(
             entries::occurrence_date
@@ -594,7 +595,7 @@ pub fn trust_chart_for(
         .load(conn)?;
     let session_times: Vec<NaiveDateTime> = therapy_sessions::table
         .filter(therapy_sessions::couple_id.eq(couple_id))
-        .filter(therapy_sessions::status.eq("booked"))
+        .filter(therapy_sessions::status.eq(SessionStatus::Booked))
         .order(therapy_sessions::starts_at.asc())
         .select(therapy_sessions::starts_at)
         .load(conn)?;
@@ -677,7 +678,7 @@ pub fn practice_batch(
             id: c.id,
             label: c.label.clone(),
             start_date: c.start_date,
-            active: c.status == CoupleStatus::Active.as_str(),
+            active: c.status == CoupleStatus::Active,
         })
         .collect();
     let mut loaded = dashboard_db::load_for(
@@ -693,7 +694,7 @@ pub fn practice_batch(
         let ids: Vec<i32> = batch.iter().map(|b| b.0.id).collect();
         let last: HashMap<i32, Option<NaiveDateTime>> = entries::table
             .filter(entries::couple_id.eq_any(&ids))
-            .filter(entries::status.eq("submitted"))
+            .filter(entries::status.eq(EntryStatus::Submitted))
             .filter(diesel::dsl::not(entries::exercise_id.eq_any(&hidden)))
             .group_by(entries::partner_id)
             .select((entries::partner_id, diesel::dsl::max(entries::submitted_at)))

@@ -1,7 +1,8 @@
 //! The domain's word enums (statuses, kinds, slots, audit actions) stored as `Text`.
 //!
 //! `domain/` may not import diesel, so the derives cannot sit on the enums; one macro writes
-//! the same impls `#[derive(AsExpression, FromSqlRow)]` plus `ToSql`/`FromSql` would. They
+//! the same impls `#[derive(AsExpression, FromSqlRow)]` (for `sql_type = Text`) plus `ToSql`/`FromSql`
+//! would. They
 //! are generic over the backend, so SQLite, PostgreSQL and the `MultiConnection`'s backend
 //! all get them. An unknown text read from the database is a deserialization error (the
 //! query fails with it), never a panic.
@@ -19,8 +20,9 @@ use crate::domain::status::{
     AssignmentStatus, EntryStatus, OutboxStatus, SessionStatus, TextWord, TokenPurpose, UserKind,
 };
 
-/// The bound value of a word: its text, bound as a `&'static str`.
-type BoundText<ST> = <&'static str as AsExpression<ST>>::Expression;
+// What `#[derive(AsExpression)]` binds a value with; the derive's own output names this
+// path, so it is as stable as the derive.
+use diesel::internal::derives::as_expression::Bound;
 
 macro_rules! text_enum {
     ($($ty:ty),+ $(,)?) => {$(
@@ -58,30 +60,47 @@ macro_rules! text_enum {
         }
 
         impl AsExpression<Text> for $ty {
-            type Expression = BoundText<Text>;
+            type Expression = Bound<Text, Self>;
             fn as_expression(self) -> Self::Expression {
-                <&'static str as AsExpression<Text>>::as_expression(TextWord::as_str(self))
-            }
-        }
-
-        impl AsExpression<Text> for &$ty {
-            type Expression = BoundText<Text>;
-            fn as_expression(self) -> Self::Expression {
-                <&'static str as AsExpression<Text>>::as_expression(TextWord::as_str(*self))
+                Bound::new(self)
             }
         }
 
         impl AsExpression<Nullable<Text>> for $ty {
-            type Expression = BoundText<Nullable<Text>>;
+            type Expression = Bound<Nullable<Text>, Self>;
             fn as_expression(self) -> Self::Expression {
-                <&'static str as AsExpression<Nullable<Text>>>::as_expression(TextWord::as_str(self))
+                Bound::new(self)
             }
         }
 
-        impl AsExpression<Nullable<Text>> for &$ty {
-            type Expression = BoundText<Nullable<Text>>;
+        impl<'e> AsExpression<Text> for &'e $ty {
+            type Expression = Bound<Text, Self>;
             fn as_expression(self) -> Self::Expression {
-                <&'static str as AsExpression<Nullable<Text>>>::as_expression(TextWord::as_str(*self))
+                Bound::new(self)
+            }
+        }
+
+        impl<'e> AsExpression<Nullable<Text>> for &'e $ty {
+            type Expression = Bound<Nullable<Text>, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+
+        impl<'e2, 'e> AsExpression<Text> for &'e2 &'e $ty {
+            type Expression = Bound<Text, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+
+        impl<DB> ToSql<Nullable<Text>, DB> for $ty
+        where
+            DB: Backend,
+            Self: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                <Self as ToSql<Text, DB>>::to_sql(self, out)
             }
         }
     )+};

@@ -14,6 +14,7 @@ use crate::domain::couple::{BreachBy, Confidentiality, CoupleStatus};
 use crate::domain::couple_form::CoupleForm;
 use crate::domain::dashboard::{Completion, WINDOW_DAYS};
 use crate::domain::session_form::{SessionForm, DURATIONS};
+use crate::domain::status::AssignmentStatus;
 
 /// "Tue 17 Mar 2026, 14:30" in the given zone.
 pub fn local_time(utc: NaiveDateTime, tz: Tz) -> String {
@@ -62,7 +63,7 @@ pub struct CaseloadRow {
 pub struct PracticeCouple {
     pub id: i32,
     pub label: String,
-    pub status: String,
+    pub status: CoupleStatus,
     pub counselor: String,
 }
 
@@ -133,7 +134,7 @@ pub fn caseload(
                                         tr {
                                             td { (c.label) }
                                             td { (c.counselor) }
-                                            td { (status_badge(CoupleStatus::parse(&c.status).unwrap_or(CoupleStatus::Active))) }
+                                            td { (status_badge(c.status)) }
                                             td { a href={"/couples/" (c.id) "/reassign"} { "Reassign" } }
                                         }
                                     }
@@ -367,29 +368,29 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
                                             }
                                         }
                                         td {
-                                            @match a.row.status.as_str() {
-                                                "active" => span.badge.badge-ok { "Active" },
-                                                "paused" => span.badge.badge-flag { "Paused" },
-                                                _ => span.badge.badge-muted { "Ended" },
+                                            @match a.row.status {
+                                                AssignmentStatus::Active => span.badge.badge-ok { "Active" },
+                                                AssignmentStatus::Paused => span.badge.badge-flag { "Paused" },
+                                                AssignmentStatus::Ended => span.badge.badge-muted { "Ended" },
                                             }
                                         }
                                         td {
                                             @if !closed {
                                                 div.row {
                                                     @let abase = format!("{base}/assignments/{}", a.row.id);
-                                                    @if a.row.status == "active" {
+                                                    @if a.row.status == AssignmentStatus::Active {
                                                         form.inline-form method="post" action={(abase) "/pause"} {
                                                             (ctx.csrf_field())
                                                             button.btn.btn-small.btn-secondary type="submit" { "Pause" }
                                                         }
                                                     }
-                                                    @if a.row.status == "paused" {
+                                                    @if a.row.status == AssignmentStatus::Paused {
                                                         form.inline-form method="post" action={(abase) "/resume"} {
                                                             (ctx.csrf_field())
                                                             button.btn.btn-small.btn-secondary type="submit" { "Resume" }
                                                         }
                                                     }
-                                                    @if a.row.status != "ended" {
+                                                    @if a.row.status != AssignmentStatus::Ended {
                                                         form.inline-form method="post" action={(abase) "/end"} {
                                                             (ctx.csrf_field())
                                                             button.btn.btn-small.btn-secondary type="submit" { "End" }

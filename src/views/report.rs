@@ -10,6 +10,7 @@ use maud::{html, Markup};
 use crate::db::couples::CoupleRow;
 use crate::db::report::{local_day, SessionReport, TrustChartData};
 use crate::domain::csv_cell::iso_in_zone;
+use crate::domain::exercise::Visibility;
 use crate::domain::report::{one_decimal, signed_change, PeriodError, RatingSummary};
 use crate::views::chart::{self, Marker, Series, TrustChart};
 use crate::views::{page as frame, Ctx};
@@ -271,7 +272,7 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
                             h3 { (f.title) }
                             p.timeline-meta {
                                 (r.partner_name(f.partner_id)) " · " time datetime=(f.date) { (long_date(f.date)) }
-                                " · " @if f.visibility == "partner" { "seen by both partners" } @else { "counselor only" }
+                                " · " @if f.visibility == Visibility::CounselorAndPartner.as_str() { "seen by both partners" } @else { "counselor only" }
                             }
                             dl.answers {
                                 @for a in &f.answers {

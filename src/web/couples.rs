@@ -13,6 +13,7 @@ use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::CoupleStatus;
 use crate::domain::couple_form::{CoupleForm, ValidCouple};
 use crate::domain::dashboard::{completion, next_due, Submitted};
+use crate::domain::status::AssignmentStatus;
 use crate::domain::validation::Errors;
 use crate::error::AppError;
 use crate::views::{self, couples::AssignmentView, Ctx};
@@ -411,7 +412,7 @@ async fn show(
                             date,
                         })
                     });
-                    let next = if a.status == "active" {
+                    let next = if a.status == AssignmentStatus::Active {
                         next_due(&schedule, tz, now)
                     } else {
                         None

@@ -15,6 +15,7 @@ use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::entry::plan_home;
 use crate::domain::occurrence::local_date;
 use crate::domain::reminder_plan;
+use crate::domain::status::AssignmentStatus;
 use crate::domain::validation::{self, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
@@ -88,10 +89,10 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
             let partner = db::couples::partner_by_id(conn, my_id)?;
             let couple = db::couples::by_id(conn, couple_id)?;
             let today = today_for(&partner);
-            let slot = partner.slot.clone();
+            let slot = partner.slot;
             let assignments: Vec<_> = db::assignments::for_couple(conn, couple_id)?
                 .into_iter()
-                .filter(|a| a.is_for_slot(&slot) && a.status != "ended")
+                .filter(|a| a.is_for_slot(&slot) && a.status != AssignmentStatus::Ended)
                 .collect();
             let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
             let pauses = db::assignments::pauses_for(conn, &ids)?;

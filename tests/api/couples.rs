@@ -465,7 +465,9 @@ async fn assignments_pause_resume_and_end() {
     let status = |app: &TestApp| {
         app.db
             .read_blocking(move |conn| {
-                Ok(trellis::db::assignments::find_in_couple(conn, id, aid)?.status)
+                Ok(trellis::db::assignments::find_in_couple(conn, id, aid)?
+                    .status
+                    .as_str())
             })
             .unwrap()
     };
