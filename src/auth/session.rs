@@ -22,11 +22,7 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// A session's last-seen time is written at most this often.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserKind {
-    Counselor,
-    Partner,
-}
+pub use crate::domain::status::UserKind;
 
 /// The signed-in user, placed in the request's extensions by the middleware.
 #[derive(Debug, Clone)]
@@ -163,11 +159,7 @@ async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup
             .write(move |conn| Ok(sessions::touch(conn, id, now)?))
             .await?;
     }
-    let kind = if s.user_kind == sessions::COUNSELOR {
-        UserKind::Counselor
-    } else {
-        UserKind::Partner
-    };
+    let kind = s.user_kind;
     Ok(Lookup::Found(
         Identity {
             session_id: s.id,
@@ -212,7 +204,7 @@ pub fn removal_cookie(name: &'static str, secure: bool) -> Cookie<'static> {
 pub fn start(
     conn: &mut db::DbConnection,
     previous: Option<i32>,
-    kind: &str,
+    kind: UserKind,
     user_id: i32,
 ) -> Result<String, AppError> {
     if let Some(old) = previous {

@@ -112,9 +112,10 @@ fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::status::OutboxStatus;
     use chrono::NaiveDate;
 
-    fn summary(id: i32, status: &str) -> OutboxSummary {
+    fn summary(id: i32, status: OutboxStatus) -> OutboxSummary {
         let at = NaiveDate::from_ymd_opt(2026, 11, 23)
             .and_then(|d| d.and_hms_opt(7, 0, 0))
             .unwrap();
@@ -122,7 +123,7 @@ mod tests {
             id,
             kind: "reminder".into(),
             to_address: "<sam>@example.org".into(),
-            status: status.into(),
+            status,
             attempts: 8,
             next_attempt_at: at,
             last_error: Some("550 <mailbox> unavailable".into()),
@@ -149,8 +150,8 @@ mod tests {
         let html = page_for(
             &ctx,
             &counts,
-            &[summary(3, "failed")],
-            &[summary(4, "pending")],
+            &[summary(3, OutboxStatus::Failed)],
+            &[summary(4, OutboxStatus::Pending)],
             Some(retry_notice(true)),
         )
         .into_string();

@@ -13,6 +13,7 @@ use crate::db::outbox_queue::{self, NewEmail};
 use crate::db::schema::partners;
 use crate::db::{self, audit::NewAudit, sign_in_tokens, DbConnection};
 use crate::domain::audit_action::{ActorKind, AuditAction};
+use crate::domain::status::TokenPurpose;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::partner_auth::link_for;
@@ -39,7 +40,7 @@ pub fn queue_invitations(
         let raw = sign_in_tokens::create(
             conn,
             partner.id,
-            sign_in_tokens::INVITATION,
+            TokenPurpose::Invitation,
             Duration::hours(hours),
         )?;
         let body =

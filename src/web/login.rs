@@ -97,7 +97,7 @@ async fn submit(
                 Ok(Outcome::SignedIn(session::start(
                     conn,
                     previous,
-                    sessions::COUNSELOR,
+                    UserKind::Counselor,
                     id,
                 )?))
             }

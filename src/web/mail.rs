@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::auth::Admin;
 use crate::db::{self, audit::NewAudit, outbox};
 use crate::domain::audit_action::{ActorKind, AuditAction};
+use crate::domain::status::OutboxStatus;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::{html, see_other, State};
@@ -36,8 +37,8 @@ async fn show(
         .read(|conn| {
             Ok((
                 outbox::counts(conn)?,
-                outbox::list(conn, Some(outbox::FAILED), SHOWN)?,
-                outbox::list(conn, Some(outbox::PENDING), SHOWN)?,
+                outbox::list(conn, Some(OutboxStatus::Failed), SHOWN)?,
+                outbox::list(conn, Some(OutboxStatus::Pending), SHOWN)?,
             ))
         })
         .await?;

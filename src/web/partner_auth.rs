@@ -9,9 +9,10 @@ use crate::auth::session::{self, session_cookie};
 use crate::auth::{password, UserKind, Visitor};
 use crate::config::Settings;
 use crate::db::outbox_queue::{self, NewEmail};
-use crate::db::{self, audit::NewAudit, couples::PartnerRow, rate_limit, sessions, sign_in_tokens};
+use crate::db::{self, audit::NewAudit, couples::PartnerRow, rate_limit, sign_in_tokens};
 use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::CoupleStatus;
+use crate::domain::status::TokenPurpose;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::{html, see_other, State};
@@ -105,7 +106,7 @@ async fn request_link(
                 let raw = sign_in_tokens::create(
                     conn,
                     partner.id,
-                    sign_in_tokens::SIGN_IN,
+                    TokenPurpose::SignIn,
                     Duration::minutes(valid_minutes),
                 )?;
                 let body = views::emails::sign_in_link(
@@ -235,7 +236,7 @@ fn start_partner_session(
         .couple(partner.couple_id)
         .detail(how),
     )?;
-    session::start(conn, previous, sessions::PARTNER, partner.id)
+    session::start(conn, previous, UserKind::Partner, partner.id)
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use crate::auth::{password, token, Admin};
 use crate::db::{self, audit::NewAudit, sessions};
 use crate::domain::audit_action::{ActorKind, AuditAction};
+use crate::domain::status::UserKind;
 use crate::domain::validation::{self, Errors};
 use crate::error::AppError;
 use crate::views::{self, counselors::NewCounselorValues, Ctx};
@@ -188,7 +189,7 @@ async fn set_active(
             db::counselors::by_id(conn, id)?;
             db::counselors::set_active(conn, id, active, db::now())?;
             if !active {
-                sessions::delete_for_user(conn, sessions::COUNSELOR, id)?;
+                sessions::delete_for_user(conn, UserKind::Counselor, id)?;
             }
             let action = if active {
                 AuditAction::CounselorReactivate

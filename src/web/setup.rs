@@ -5,8 +5,9 @@ use serde::Deserialize;
 
 use crate::auth::password;
 use crate::auth::session::{self, session_cookie};
-use crate::db::{self, audit::NewAudit, sessions};
+use crate::db::{self, audit::NewAudit};
 use crate::domain::audit_action::{ActorKind, AuditAction};
+use crate::domain::status::UserKind;
 use crate::domain::validation::{self, Errors};
 use crate::error::AppError;
 use crate::views::{self, account::SetupValues, Ctx};
@@ -98,7 +99,7 @@ async fn submit(
                 )
                 .target("counselor", id),
             )?;
-            session::start(conn, None, sessions::COUNSELOR, id)
+            session::start(conn, None, UserKind::Counselor, id)
         })
         .await?;
     Ok(HttpResponse::SeeOther()
