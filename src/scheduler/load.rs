@@ -29,7 +29,7 @@ pub struct SessionRow {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// Couples that are not closed: id -> (counselor id, label, status).
-    pub couples: HashMap<i32, (i32, String, String)>,
+    pub couples: HashMap<i32, (i32, String, CoupleStatus)>,
     /// Partners of active couples with reminders on, by couple.
     pub partners: HashMap<i32, Vec<PartnerRow>>,
     /// Active assignments with reminders on, of active couples.
@@ -45,7 +45,7 @@ pub struct Snapshot {
 /// Seven queries, whatever the size of the practice.
 pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snapshot> {
     let now_naive = now.naive_utc();
-    let couple_rows: Vec<(i32, i32, String, String)> = couples::table
+    let couple_rows: Vec<(i32, i32, String, CoupleStatus)> = couples::table
         .filter(couples::status.ne(CoupleStatus::Closed))
         .select((
             couples::id,

@@ -12,3 +12,4 @@ mod portal;
 mod reminders;
 mod reports;
 mod visibility;
+mod words;
