@@ -23,6 +23,7 @@ use super::schema::{
 use super::{assignments, couples as couple_db, DbConnection};
 use crate::domain::attention::Thresholds;
 use crate::domain::csv_cell::{inert, iso_in_zone};
+use crate::domain::exercise::Visibility;
 use crate::domain::occurrence;
 use crate::domain::report::{self as rules, one_decimal, AssignmentInfo};
 use crate::domain::status::EntryStatus;
@@ -200,7 +201,7 @@ pub fn couple_csv<W: Write>(
                     &title,
                     &date,
                     &at,
-                    "submitted",
+                    EntryStatus::Submitted.as_str(),
                     &e.4,
                     yes_no(e.5),
                     &inert(label),
@@ -297,7 +298,7 @@ pub fn couple_csv<W: Write>(
                 &date,
                 &at,
                 status,
-                "counselor",
+                Visibility::CounselorOnly.as_str(),
                 "no",
                 field,
                 kind,

@@ -473,16 +473,16 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
                         form.inline-form method="post" action={(base) "/status"} {
                             (ctx.csrf_field())
                             @if c.status() == CoupleStatus::Active {
-                                input type="hidden" name="status" value="paused";
+                                input type="hidden" name="status" value=(CoupleStatus::Paused.as_str());
                                 button.btn.btn-secondary type="submit" { "Pause the work" }
                             } @else {
-                                input type="hidden" name="status" value="active";
+                                input type="hidden" name="status" value=(CoupleStatus::Active.as_str());
                                 button.btn.btn-secondary type="submit" { "Resume the work" }
                             }
                         }
                         form.inline-form method="post" action={(base) "/status"} {
                             (ctx.csrf_field())
-                            input type="hidden" name="status" value="closed";
+                            input type="hidden" name="status" value=(CoupleStatus::Closed.as_str());
                             button.btn.btn-danger type="submit" { "Close the couple" }
                         }
                     }
