@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::db;
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::validation::{self, Errors};
 
 #[derive(Debug, Parser)]
@@ -143,8 +144,13 @@ fn create_counselor(
             )?;
             db::audit::record(
                 conn,
-                &db::audit::NewAudit::new("system", None, "counselor.create", "cli")
-                    .target("counselor", id),
+                &db::audit::NewAudit::new(
+                    ActorKind::System,
+                    None,
+                    AuditAction::CounselorCreate,
+                    "cli",
+                )
+                .target("counselor", id),
             )?;
             Ok(id)
         })

@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Settings;
 use crate::db::{self, audit::NewAudit, couples::CoupleRow};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::export::{self, csv_writer};
 
 #[derive(Debug, Subcommand)]
@@ -78,23 +79,28 @@ fn progress_bar(to_file: bool) -> ProgressBar {
 
 impl ExportCommand {
     /// (audit action, couple id, output path, include safety checks).
-    fn parts(&self) -> (&'static str, Option<i32>, &Option<PathBuf>, bool) {
+    fn parts(&self) -> (AuditAction, Option<i32>, &Option<PathBuf>, bool) {
         match self {
             ExportCommand::Couple {
                 id,
                 out,
                 include_safety,
-            } => ("couple.export", Some(*id), out, *include_safety),
+            } => (AuditAction::CoupleExport, Some(*id), out, *include_safety),
             ExportCommand::Practice {
                 out,
                 include_safety,
                 ..
-            } => ("practice.export", None, out, *include_safety),
+            } => (AuditAction::PracticeExport, None, out, *include_safety),
             ExportCommand::Completion {
                 couple,
                 out,
                 include_safety,
-            } => ("completion.export", Some(*couple), out, *include_safety),
+            } => (
+                AuditAction::CompletionExport,
+                Some(*couple),
+                out,
+                *include_safety,
+            ),
         }
     }
 }
@@ -138,7 +144,7 @@ fn open(db: &db::Db, what: &ExportCommand) -> anyhow::Result<Scope> {
                 Some(id) => db::report::counselor_tz(conn, id)?,
                 None => chrono_tz::UTC,
             };
-            let mut event = NewAudit::new("system", None, action, "cli")
+            let mut event = NewAudit::new(ActorKind::System, None, action, "cli")
                 .detail(format!("include_safety={}", u8::from(safety)));
             if let Some(c) = &couple {
                 event = event.target("couple", c.id).couple(c.id);

@@ -18,6 +18,7 @@ use diesel::prelude::*;
 use trellis::config::{EmailSettings, Settings};
 use trellis::db::outbox::{self, NewOutboxMessage};
 use trellis::db::{self, schema::email_outbox, Db};
+use trellis::domain::status::OutboxStatus;
 use trellis::email::{worker, Mailer};
 
 // ---------------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ async fn the_file_backend_writes_one_eml_per_row_and_a_resend_overwrites_it() {
     // Put every row back in the queue, as if the acknowledgements had been lost.
     db.write_blocking(|conn| {
         diesel::update(email_outbox::table)
-            .set(email_outbox::status.eq(outbox::PENDING))
+            .set(email_outbox::status.eq(OutboxStatus::Pending))
             .execute(conn)?;
         Ok(())
     })
@@ -227,7 +228,7 @@ async fn a_lease_keeps_other_workers_off_until_it_runs_out() {
     assert!(!a_recorded);
     assert!(b_recorded);
     let sent = row(&db, ids[0]);
-    assert_eq!((sent.status.as_str(), sent.attempts), (outbox::SENT, 1));
+    assert_eq!((sent.status, sent.attempts), (OutboxStatus::Sent, 1));
     assert!(sent.lease_owner.is_none());
 }
 
@@ -250,8 +251,8 @@ async fn a_failed_message_can_be_retried_from_scratch() {
     assert!(retried);
     let r = row(&db, id);
     assert_eq!(
-        (r.status.as_str(), r.attempts, r.next_attempt_at),
-        (outbox::PENDING, 0, later)
+        (r.status, r.attempts, r.next_attempt_at),
+        (OutboxStatus::Pending, 0, later)
     );
     let attempts = db
         .read_blocking(move |conn| Ok(outbox::attempts_for(conn, id)?))
@@ -416,7 +417,7 @@ async fn smtp_delivers_a_multipart_message_with_stable_id_and_unsubscribe_header
     assert!(raw.contains("Content-Type: text/html"));
     assert!(raw.contains("Body marker 7"));
     let r = row(&db, id);
-    assert_eq!((r.status.as_str(), r.attempts), (outbox::SENT, 1));
+    assert_eq!((r.status, r.attempts), (OutboxStatus::Sent, 1));
     assert!(r.sent_at.is_some());
 }
 
@@ -525,15 +526,15 @@ async fn smtp_rejection_with_550_fails_the_message_at_once() {
     assert_eq!((report.sent, report.retried, report.failed), (1, 0, 1));
     let rejected = row(&db, ids[0]);
     assert_eq!(
-        (rejected.status.as_str(), rejected.attempts),
-        (outbox::FAILED, 1)
+        (rejected.status, rejected.attempts),
+        (OutboxStatus::Failed, 1)
     );
     assert!(
         rejected.last_error.as_deref().unwrap_or("").contains("550"),
         "{:?}",
         rejected.last_error
     );
-    assert_eq!(row(&db, ids[1]).status, outbox::SENT);
+    assert_eq!(row(&db, ids[1]).status, OutboxStatus::Sent);
     assert_eq!(sink.messages().len(), 1);
 }
 

@@ -1,14 +1,10 @@
 //! Who is signed in, and the CSRF token their forms carry: plain data, importing nothing
-//! of ours, so views can name it without reaching the session store.
+//! of ours but `domain`, so views can name it without reaching the session store.
 
 /// The form field every POST must carry.
 pub const CSRF_FIELD: &str = "csrf_token";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserKind {
-    Counselor,
-    Partner,
-}
+pub use crate::domain::status::UserKind;
 
 /// The signed-in user, placed in the request's extensions by the session middleware.
 #[derive(Debug, Clone)]

@@ -144,11 +144,7 @@ async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup
             .write(move |conn| Ok(sessions::touch(conn, id, now)?))
             .await?;
     }
-    let kind = if s.user_kind == sessions::COUNSELOR {
-        UserKind::Counselor
-    } else {
-        UserKind::Partner
-    };
+    let kind = s.user_kind;
     Ok(Lookup::Found(
         Identity {
             session_id: s.id,
@@ -193,7 +189,7 @@ pub fn removal_cookie(name: &'static str, secure: bool) -> Cookie<'static> {
 pub fn start(
     conn: &mut db::DbConnection,
     previous: Option<i32>,
-    kind: &str,
+    kind: UserKind,
     user_id: i32,
 ) -> Result<String, AppError> {
     if let Some(old) = previous {

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use super::schema::{assignment_pauses, assignments, exercises};
 use super::DbConnection;
 use crate::domain::assignment_form::ValidAssignment;
+use crate::domain::couple::Slot;
 use crate::domain::occurrence::{Cadence, Pause, Schedule, WeekdaySet};
+use crate::domain::status::AssignmentStatus;
 use crate::insert_returning_id;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -26,8 +28,7 @@ pub struct AssignmentRow {
     pub due_date: Option<NaiveDate>,
     pub note: String,
     pub reminders: bool,
-    /// active, paused or ended.
-    pub status: String,
+    pub status: AssignmentStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -71,9 +72,9 @@ impl AssignmentRow {
         }
     }
 
-    /// Is this partner slot ("a"/"b") asked to do it?
-    pub fn is_for_slot(&self, slot: &str) -> bool {
-        self.assignee == "both" || self.assignee == slot
+    /// Is this partner slot asked to do it?
+    pub fn is_for_slot(&self, slot: &Slot) -> bool {
+        self.assignee == "both" || self.assignee == slot.as_str()
     }
 }
 
@@ -135,7 +136,7 @@ pub fn create(conn: &mut DbConnection, couple_id: i32, v: &ValidAssignment) -> Q
             assignments::due_date.eq(due_date),
             assignments::note.eq(&v.note),
             assignments::reminders.eq(v.reminders),
-            assignments::status.eq("active"),
+            assignments::status.eq(AssignmentStatus::Active),
             assignments::created_at.eq(now),
             assignments::updated_at.eq(now),
         )
@@ -152,7 +153,7 @@ pub enum Changed {
 
 /// Pause from `today` on: nothing is owed until it is resumed.
 pub fn pause(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> QueryResult<Changed> {
-    if a.status != "active" {
+    if a.status != AssignmentStatus::Active {
         return Ok(Changed::NotApplicable);
     }
     diesel::insert_into(assignment_pauses::table)
@@ -161,7 +162,7 @@ pub fn pause(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> Qu
             assignment_pauses::start_date.eq(today),
         ))
         .execute(conn)?;
-    set_status(conn, a.id, "paused")
+    set_status(conn, a.id, AssignmentStatus::Paused)
 }
 
 /// Resume: the open pause ends yesterday, so today is owed again.
@@ -170,7 +171,7 @@ pub fn resume(
     a: &AssignmentRow,
     today: NaiveDate,
 ) -> QueryResult<Changed> {
-    if a.status != "paused" {
+    if a.status != AssignmentStatus::Paused {
         return Ok(Changed::NotApplicable);
     }
     let yesterday = today.pred_opt().unwrap_or(today);
@@ -181,12 +182,12 @@ pub fn resume(
     )
     .set(assignment_pauses::end_date.eq(yesterday))
     .execute(conn)?;
-    set_status(conn, a.id, "active")
+    set_status(conn, a.id, AssignmentStatus::Active)
 }
 
 /// End: nothing is owed after today. Open pauses are closed too.
 pub fn end(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> QueryResult<Changed> {
-    if a.status == "ended" {
+    if a.status == AssignmentStatus::Ended {
         return Ok(Changed::NotApplicable);
     }
     let end = a.end_date.map_or(today, |e| e.min(today));
@@ -200,10 +201,10 @@ pub fn end(conn: &mut DbConnection, a: &AssignmentRow, today: NaiveDate) -> Quer
     diesel::update(assignments::table.find(a.id))
         .set(assignments::end_date.eq(end))
         .execute(conn)?;
-    set_status(conn, a.id, "ended")
+    set_status(conn, a.id, AssignmentStatus::Ended)
 }
 
-fn set_status(conn: &mut DbConnection, id: i32, status: &str) -> QueryResult<Changed> {
+fn set_status(conn: &mut DbConnection, id: i32, status: AssignmentStatus) -> QueryResult<Changed> {
     diesel::update(assignments::table.find(id))
         .set((
             assignments::status.eq(status),

@@ -6,14 +6,15 @@ use diesel::prelude::*;
 
 use super::schema::audit_log;
 use super::DbConnection;
+use crate::domain::audit_action::{ActorKind, AuditAction};
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct NewAudit {
     pub at: NaiveDateTime,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<i32>,
-    pub action: String,
+    pub action: AuditAction,
     pub target_kind: String,
     pub target_id: Option<i32>,
     pub couple_id: Option<i32>,
@@ -21,6 +22,8 @@ pub struct NewAudit {
     pub detail: String,
 }
 
+/// A row as read back: the words stay text here, so rows written by older versions (or by
+/// hand) still show on the admin page instead of failing the whole read.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
@@ -38,12 +41,17 @@ pub struct AuditRow {
 
 impl NewAudit {
     /// An event by `actor_kind` #`actor_id`; narrow it with the builder methods.
-    pub fn new(actor_kind: &str, actor_id: Option<i32>, action: &str, request_id: &str) -> Self {
+    pub fn new(
+        actor_kind: ActorKind,
+        actor_id: Option<i32>,
+        action: AuditAction,
+        request_id: &str,
+    ) -> Self {
         NewAudit {
             at: super::now(),
-            actor_kind: actor_kind.to_string(),
+            actor_kind,
             actor_id,
-            action: action.to_string(),
+            action,
             target_kind: String::new(),
             target_id: None,
             couple_id: None,
@@ -85,7 +93,7 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>>
         .load(conn)
 }
 
-pub fn count_action(conn: &mut DbConnection, action: &str) -> QueryResult<i64> {
+pub fn count_action(conn: &mut DbConnection, action: AuditAction) -> QueryResult<i64> {
     audit_log::table
         .filter(audit_log::action.eq(action))
         .count()

@@ -17,7 +17,7 @@ pub struct CoupleRow {
     pub label: String,
     pub breach_by: String,
     pub confidentiality: String,
-    pub status: String,
+    pub status: CoupleStatus,
     pub start_date: NaiveDate,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -26,7 +26,7 @@ pub struct CoupleRow {
 
 impl CoupleRow {
     pub fn status(&self) -> CoupleStatus {
-        CoupleStatus::parse(&self.status).unwrap_or(CoupleStatus::Active)
+        self.status
     }
 
     pub fn breach_by(&self) -> BreachBy {
@@ -47,7 +47,7 @@ impl CoupleRow {
 pub struct PartnerRow {
     pub id: i32,
     pub couple_id: i32,
-    pub slot: String,
+    pub slot: Slot,
     pub display_name: String,
     pub email: String,
     pub time_zone: String,
@@ -68,7 +68,7 @@ pub struct PartnerRow {
 
 impl PartnerRow {
     pub fn slot(&self) -> Slot {
-        Slot::parse(&self.slot).unwrap_or(Slot::A)
+        self.slot
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
@@ -118,7 +118,7 @@ pub fn create(
             couples::label.eq(&new.label),
             couples::breach_by.eq(new.breach_by.as_str()),
             couples::confidentiality.eq(new.confidentiality.as_str()),
-            couples::status.eq(CoupleStatus::Active.as_str()),
+            couples::status.eq(CoupleStatus::Active),
             couples::start_date.eq(new.start_date),
             couples::created_at.eq(now),
             couples::updated_at.eq(now),
@@ -131,7 +131,7 @@ pub fn create(
             partners,
             (
                 partners::couple_id.eq(couple_id),
-                partners::slot.eq(slot.as_str()),
+                partners::slot.eq(slot),
                 partners::display_name.eq(&p.display_name),
                 partners::email.eq(&p.email),
                 partners::time_zone.eq(&p.time_zone),
@@ -215,7 +215,7 @@ pub fn list_for_counselor(
         .order(couples::label.asc())
         .into_boxed();
     if !include_closed {
-        q = q.filter(couples::status.ne(CoupleStatus::Closed.as_str()));
+        q = q.filter(couples::status.ne(CoupleStatus::Closed));
     }
     if let Some(term) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let term = term.to_lowercase();
@@ -250,7 +250,7 @@ pub fn set_status(
     let now = super::now();
     diesel::update(couples::table.find(couple_id))
         .set((
-            couples::status.eq(status.as_str()),
+            couples::status.eq(status),
             couples::updated_at.eq(now),
             couples::closed_at.eq((status == CoupleStatus::Closed).then_some(now)),
         ))
@@ -287,7 +287,7 @@ pub fn update(conn: &mut DbConnection, couple_id: i32, new: &NewCouple) -> Query
         diesel::update(
             partners::table
                 .filter(partners::couple_id.eq(couple_id))
-                .filter(partners::slot.eq(slot.as_str())),
+                .filter(partners::slot.eq(slot)),
         )
         .set((
             partners::display_name.eq(&p.display_name),
@@ -314,11 +314,11 @@ pub fn reassign(conn: &mut DbConnection, couple_id: i32, counselor_id: i32) -> Q
 /// reassignment list (labels only: no partner data).
 pub fn practice_overview(
     conn: &mut DbConnection,
-) -> QueryResult<Vec<(i32, String, String, String)>> {
+) -> QueryResult<Vec<(i32, String, CoupleStatus, String)>> {
     use super::schema::counselors;
     couples::table
         .inner_join(counselors::table)
-        .filter(couples::status.ne(CoupleStatus::Closed.as_str()))
+        .filter(couples::status.ne(CoupleStatus::Closed))
         .order((counselors::display_name.asc(), couples::label.asc()))
         .select((
             couples::id,

@@ -16,6 +16,7 @@ use crate::domain::dashboard::{
     AssignmentIn, CoupleIn, Loaded, PartnerIn, SetbackIn, Submitted, TrustPoint, SPARK_DAYS,
     WINDOW_DAYS,
 };
+use crate::domain::status::EntryStatus;
 
 /// What a counselor's dashboard was computed from: each active couple's id and
 /// `data_version` (bumped by triggers on every change the dashboard shows), ascending by id.
@@ -25,7 +26,7 @@ pub type Stamp = Vec<(i32, i64)>;
 pub fn stamp(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<Stamp> {
     couples::table
         .filter(couples::counselor_id.eq(counselor_id))
-        .filter(couples::status.eq(CoupleStatus::Active.as_str()))
+        .filter(couples::status.eq(CoupleStatus::Active))
         .order(couples::id.asc())
         .select((couples::id, couples::data_version))
         .load(conn)
@@ -41,7 +42,7 @@ pub fn load(
 ) -> QueryResult<Loaded> {
     let couple_rows: Vec<(i32, String, NaiveDate)> = couples::table
         .filter(couples::counselor_id.eq(counselor_id))
-        .filter(couples::status.eq(CoupleStatus::Active.as_str()))
+        .filter(couples::status.eq(CoupleStatus::Active))
         .select((couples::id, couples::label, couples::start_date))
         .load(conn)?;
     let couples = couple_rows
@@ -99,7 +100,7 @@ pub fn load_for(
         .filter(entries::couple_id.eq_any(&ids))
         .filter(entries::occurrence_date.ge(window_start))
         .filter(entries::occurrence_date.le(window_end))
-        .filter(entries::status.eq("submitted"))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .filter(entries::assignment_id.is_not_null())
         .select((
             entries::partner_id,
@@ -118,7 +119,7 @@ pub fn load_for(
         .filter(entries::couple_id.eq_any(&ids))
         .filter(entries::occurrence_date.ge(spark_from))
         .filter(entries::occurrence_date.le(window_end))
-        .filter(entries::status.eq("submitted"))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .filter(entries::trust_score.is_not_null())
         .select((
             entries::partner_id,
@@ -268,7 +269,7 @@ pub fn submitted_for_couple(
         .filter(entries::couple_id.eq(couple_id))
         .filter(entries::occurrence_date.ge(from))
         .filter(entries::occurrence_date.le(to))
-        .filter(entries::status.eq("submitted"))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .select((
             entries::partner_id,
             entries::assignment_id,

@@ -13,8 +13,8 @@ use diesel::prelude::*;
 use super::exercises::ExerciseRow;
 use super::schema::{entries, entry_answers, entry_comments, entry_versions, exercises, partners};
 use super::DbConnection;
-use crate::domain::entry::{DRAFT, SUBMITTED};
 use crate::domain::exercise::Visibility;
+use crate::domain::status::EntryStatus;
 use crate::domain::visibility::EntryFacts;
 use crate::insert_returning_id;
 
@@ -27,8 +27,8 @@ pub struct EntryRow {
     pub exercise_id: i32,
     pub assignment_id: Option<i32>,
     pub occurrence_date: Option<NaiveDate>,
-    pub status: String,
-    pub visibility: String,
+    pub status: EntryStatus,
+    pub visibility: Visibility,
     pub flagged_for_session: bool,
     pub trust_score: Option<i32>,
     pub mood_score: Option<i32>,
@@ -40,11 +40,11 @@ pub struct EntryRow {
 
 impl EntryRow {
     pub fn is_submitted(&self) -> bool {
-        self.status == SUBMITTED
+        self.status == EntryStatus::Submitted
     }
 
     pub fn visibility(&self) -> Visibility {
-        Visibility::parse(&self.visibility).unwrap_or(Visibility::CounselorOnly)
+        self.visibility
     }
 
     /// The facts the visibility rules need, with the entry's exercise.
@@ -123,7 +123,7 @@ pub fn submitted_pairs(
 ) -> QueryResult<HashSet<(i32, NaiveDate)>> {
     let rows: Vec<(Option<i32>, Option<NaiveDate>)> = entries::table
         .filter(entries::partner_id.eq(partner_id))
-        .filter(entries::status.eq(SUBMITTED))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .filter(entries::assignment_id.is_not_null())
         .select((entries::assignment_id, entries::occurrence_date))
         .load(conn)?;
@@ -140,7 +140,7 @@ pub fn draft_pairs(
 ) -> QueryResult<HashSet<(i32, NaiveDate)>> {
     let rows: Vec<(Option<i32>, Option<NaiveDate>)> = entries::table
         .filter(entries::partner_id.eq(partner_id))
-        .filter(entries::status.eq(DRAFT))
+        .filter(entries::status.eq(EntryStatus::Draft))
         .select((entries::assignment_id, entries::occurrence_date))
         .load(conn)?;
     Ok(rows
@@ -199,7 +199,11 @@ pub fn save(
 ) -> QueryResult<i32> {
     let now = super::now();
     let submit = s.submit || existing.is_some_and(EntryRow::is_submitted);
-    let status = if submit { SUBMITTED } else { DRAFT };
+    let status = if submit {
+        EntryStatus::Submitted
+    } else {
+        EntryStatus::Draft
+    };
     let id = match existing {
         None => insert_returning_id!(
             conn,
@@ -211,7 +215,7 @@ pub fn save(
                 entries::assignment_id.eq(s.assignment_id),
                 entries::occurrence_date.eq(Some(s.occurrence_date)),
                 entries::status.eq(status),
-                entries::visibility.eq(s.visibility.as_str()),
+                entries::visibility.eq(s.visibility),
                 entries::trust_score.eq(s.trust),
                 entries::mood_score.eq(s.mood),
                 entries::version.eq(1),
@@ -238,7 +242,7 @@ pub fn save(
                         entry_versions::entry_id.eq(e.id),
                         entry_versions::version.eq(e.version),
                         entry_versions::answers_json.eq(json),
-                        entry_versions::visibility.eq(&e.visibility),
+                        entry_versions::visibility.eq(e.visibility),
                         entry_versions::saved_at.eq(e.updated_at),
                     ))
                     .execute(conn)?;
@@ -247,7 +251,7 @@ pub fn save(
             diesel::update(entries::table.find(e.id))
                 .set((
                     entries::status.eq(status),
-                    entries::visibility.eq(s.visibility.as_str()),
+                    entries::visibility.eq(s.visibility),
                     entries::trust_score.eq(s.trust),
                     entries::mood_score.eq(s.mood),
                     entries::version.eq(version),
@@ -348,8 +352,8 @@ pub fn shared_by(
         .inner_join(exercises::table)
         .filter(entries::couple_id.eq(couple_id))
         .filter(entries::partner_id.eq(author_id))
-        .filter(entries::status.eq(SUBMITTED))
-        .filter(entries::visibility.eq(Visibility::CounselorAndPartner.as_str()))
+        .filter(entries::status.eq(EntryStatus::Submitted))
+        .filter(entries::visibility.eq(Visibility::CounselorAndPartner))
         .filter(exercises::safety_check.eq(false))
         .filter(exercises::shared_journal.eq(false))
         .order((entries::submitted_at.desc(), entries::id.desc()))
@@ -367,7 +371,7 @@ pub fn journal(
     entries::table
         .inner_join(exercises::table)
         .filter(entries::couple_id.eq(couple_id))
-        .filter(entries::status.eq(SUBMITTED))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .filter(exercises::shared_journal.eq(true))
         .filter(exercises::safety_check.eq(false))
         .order((entries::submitted_at.desc(), entries::id.desc()))
@@ -396,7 +400,7 @@ pub fn timeline(
     let mut q = entries::table
         .inner_join(exercises::table)
         .filter(entries::couple_id.eq(couple_id))
-        .filter(entries::status.eq(SUBMITTED))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .order((
             entries::occurrence_date.desc(),
             entries::submitted_at.desc(),
@@ -427,7 +431,7 @@ pub fn exercises_used(conn: &mut DbConnection, couple_id: i32) -> QueryResult<Ve
     entries::table
         .inner_join(exercises::table)
         .filter(entries::couple_id.eq(couple_id))
-        .filter(entries::status.eq(SUBMITTED))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .select((exercises::id, exercises::title))
         .distinct()
         .order(exercises::title.asc())

@@ -24,7 +24,7 @@ pub struct ExerciseRow {
     pub elements: String,
     pub performer: String,
     pub cadence_hint: String,
-    pub default_visibility: String,
+    pub default_visibility: Visibility,
     pub visibility_choice: bool,
     pub paired_reveal: bool,
     pub safety_check: bool,
@@ -44,7 +44,7 @@ impl ExerciseRow {
     }
 
     pub fn visibility(&self) -> Visibility {
-        Visibility::parse(&self.default_visibility).unwrap_or(Visibility::CounselorOnly)
+        self.default_visibility
     }
 
     pub fn element_numbers(&self) -> Vec<u8> {
@@ -128,7 +128,7 @@ struct ExerciseValues<'a> {
     elements: String,
     performer: &'a str,
     cadence_hint: &'a str,
-    default_visibility: &'a str,
+    default_visibility: Visibility,
     visibility_choice: bool,
     paired_reveal: bool,
     safety_check: bool,
@@ -173,7 +173,7 @@ fn exercise_values(
             .join(","),
         performer: def.performer.as_str(),
         cadence_hint: &def.cadence_hint,
-        default_visibility: def.default_visibility.as_str(),
+        default_visibility: def.default_visibility,
         visibility_choice: def.visibility_choice,
         paired_reveal: def.paired_reveal,
         safety_check: def.safety_check,

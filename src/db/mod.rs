@@ -25,6 +25,7 @@ pub mod schema;
 pub mod sessions;
 pub mod setbacks;
 pub mod sign_in_tokens;
+mod text_enum;
 pub mod therapy_sessions;
 pub mod unsubscribe;
 

@@ -11,16 +11,8 @@ use diesel::prelude::*;
 
 use super::schema::{email_attempts, email_outbox};
 use super::DbConnection;
+use crate::domain::status::OutboxStatus;
 use crate::insert_returning_id;
-
-/// Waiting for its next attempt.
-pub const PENDING: &str = "pending";
-/// Leased to a worker that is sending it now.
-pub const SENDING: &str = "sending";
-/// Accepted by the mail server.
-pub const SENT: &str = "sent";
-/// Given up on: rejected for good, or out of attempts.
-pub const FAILED: &str = "failed";
 
 /// A whole outbox row, body included; only the worker needs this.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -37,7 +29,7 @@ pub struct OutboxRow {
     pub unsubscribe_url: Option<String>,
     pub partner_id: Option<i32>,
     pub counselor_id: Option<i32>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub lease_until: Option<NaiveDateTime>,
@@ -54,7 +46,7 @@ pub struct OutboxSummary {
     pub id: i32,
     pub kind: String,
     pub to_address: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
@@ -155,8 +147,12 @@ pub fn claim_due(
     use email_outbox::dsl as o;
     let due = o::email_outbox
         .filter(
-            (o::status.eq(PENDING).and(o::next_attempt_at.le(now)))
-                .or(o::status.eq(SENDING).and(o::lease_until.lt(now))),
+            (o::status
+                .eq(OutboxStatus::Pending)
+                .and(o::next_attempt_at.le(now)))
+            .or(o::status
+                .eq(OutboxStatus::Sending)
+                .and(o::lease_until.lt(now))),
         )
         .order((o::next_attempt_at.asc(), o::id.asc()))
         .limit(limit)
@@ -170,7 +166,7 @@ pub fn claim_due(
     }
     diesel::update(o::email_outbox.filter(o::id.eq_any(&ids)))
         .set((
-            o::status.eq(SENDING),
+            o::status.eq(OutboxStatus::Sending),
             o::lease_owner.eq(owner),
             o::lease_until.eq(now + lease),
         ))
@@ -205,7 +201,7 @@ pub fn record(
     use email_outbox::dsl as o;
     let leased = o::email_outbox
         .filter(o::id.eq(id))
-        .filter(o::status.eq(SENDING))
+        .filter(o::status.eq(OutboxStatus::Sending))
         .filter(o::lease_owner.eq(owner));
     let clear_lease = (
         o::attempts.eq(o::attempts + 1),
@@ -214,12 +210,16 @@ pub fn record(
     );
     let changed = match outcome {
         Outcome::Sent => diesel::update(leased)
-            .set((clear_lease, o::status.eq(SENT), o::sent_at.eq(Some(now))))
+            .set((
+                clear_lease,
+                o::status.eq(OutboxStatus::Sent),
+                o::sent_at.eq(Some(now)),
+            ))
             .execute(conn)?,
         Outcome::Retry { at, error } => diesel::update(leased)
             .set((
                 clear_lease,
-                o::status.eq(PENDING),
+                o::status.eq(OutboxStatus::Pending),
                 o::next_attempt_at.eq(at),
                 o::last_error.eq(Some(error)),
             ))
@@ -227,7 +227,7 @@ pub fn record(
         Outcome::Failed { error } => diesel::update(leased)
             .set((
                 clear_lease,
-                o::status.eq(FAILED),
+                o::status.eq(OutboxStatus::Failed),
                 o::last_error.eq(Some(error)),
             ))
             .execute(conn)?,
@@ -311,10 +311,10 @@ pub fn release(
     use email_outbox::dsl as o;
     let leased = o::email_outbox
         .filter(o::id.eq_any(ids))
-        .filter(o::status.eq(SENDING))
+        .filter(o::status.eq(OutboxStatus::Sending))
         .filter(o::lease_owner.eq(owner));
     let unlease = (
-        o::status.eq(PENDING),
+        o::status.eq(OutboxStatus::Pending),
         o::lease_owner.eq(None::<String>),
         o::lease_until.eq(None::<NaiveDateTime>),
     );
@@ -337,7 +337,7 @@ pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<OutboxRow> {
 /// The latest rows, newest first, optionally only those with one status.
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    status: Option<OutboxStatus>,
     limit: i64,
 ) -> QueryResult<Vec<OutboxSummary>> {
     let mut query = email_outbox::table
@@ -346,7 +346,7 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(email_outbox::status.eq(status.to_string()));
+        query = query.filter(email_outbox::status.eq(status));
     }
     query.load(conn)
 }
@@ -362,18 +362,17 @@ pub struct Counts {
 
 /// Rows per status.
 pub fn counts(conn: &mut DbConnection) -> QueryResult<Counts> {
-    let rows: Vec<(String, i64)> = email_outbox::table
+    let rows: Vec<(OutboxStatus, i64)> = email_outbox::table
         .group_by(email_outbox::status)
         .select((email_outbox::status, diesel::dsl::count_star()))
         .load(conn)?;
     let mut counts = Counts::default();
     for (status, n) in rows {
-        match status.as_str() {
-            PENDING => counts.pending = n,
-            SENDING => counts.sending = n,
-            SENT => counts.sent = n,
-            FAILED => counts.failed = n,
-            _ => {}
+        match status {
+            OutboxStatus::Pending => counts.pending = n,
+            OutboxStatus::Sending => counts.sending = n,
+            OutboxStatus::Sent => counts.sent = n,
+            OutboxStatus::Failed => counts.failed = n,
         }
     }
     Ok(counts)
@@ -386,10 +385,10 @@ pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResul
     let changed = diesel::update(
         o::email_outbox
             .filter(o::id.eq(id))
-            .filter(o::status.eq(FAILED)),
+            .filter(o::status.eq(OutboxStatus::Failed)),
     )
     .set((
-        o::status.eq(PENDING),
+        o::status.eq(OutboxStatus::Pending),
         o::attempts.eq(0),
         o::next_attempt_at.eq(now),
         o::lease_owner.eq(None::<String>),

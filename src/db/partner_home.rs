@@ -3,26 +3,20 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{counselors, couples, therapy_sessions};
+use super::schema::{counselors, couples};
 use super::DbConnection;
 
-/// The couple's next booked session after `now`: (start in UTC, minutes).
+/// The couple's next booked session at or after `now`: (start in UTC, minutes). The same
+/// rule as the counselor's couple page ([`super::therapy_sessions::next_for_couple`]).
 pub fn next_session(
     conn: &mut DbConnection,
     couple_id: i32,
     now: NaiveDateTime,
 ) -> QueryResult<Option<(NaiveDateTime, i32)>> {
-    therapy_sessions::table
-        .filter(therapy_sessions::couple_id.eq(couple_id))
-        .filter(therapy_sessions::status.eq("booked"))
-        .filter(therapy_sessions::starts_at.gt(now))
-        .order(therapy_sessions::starts_at.asc())
-        .select((
-            therapy_sessions::starts_at,
-            therapy_sessions::duration_minutes,
-        ))
-        .first(conn)
-        .optional()
+    Ok(
+        super::therapy_sessions::next_for_couple(conn, couple_id, now)?
+            .map(|s| (s.starts_at, s.duration_minutes)),
+    )
 }
 
 /// The display name of the couple's counselor.

@@ -94,7 +94,7 @@ pub fn partner_infos(rows: &[PartnerRow]) -> Vec<PartnerInfo> {
     rows.iter()
         .map(|p| PartnerInfo {
             id: p.id,
-            slot: p.slot.clone(),
+            slot: p.slot.to_string(),
             name: p.display_name.clone(),
             tz: p.tz(),
         })

@@ -6,13 +6,14 @@ use diesel::prelude::*;
 use super::schema::{counselors, couples, partners, web_sessions};
 use super::DbConnection;
 use crate::domain::couple::CoupleStatus;
+use crate::domain::status::UserKind;
 use crate::insert_returning_id;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = web_sessions)]
 pub struct WebSession {
     pub id: i32,
-    pub user_kind: String,
+    pub user_kind: UserKind,
     pub user_id: i32,
     pub csrf_token: String,
     pub created_at: NaiveDateTime,
@@ -23,15 +24,12 @@ pub struct WebSession {
 #[diesel(table_name = web_sessions)]
 pub struct NewWebSession<'a> {
     pub token_hash: &'a str,
-    pub user_kind: &'a str,
+    pub user_kind: UserKind,
     pub user_id: i32,
     pub csrf_token: &'a str,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
 }
-
-pub const COUNSELOR: &str = "counselor";
-pub const PARTNER: &str = "partner";
 
 pub fn create(conn: &mut DbConnection, new: &NewWebSession<'_>) -> QueryResult<i32> {
     insert_returning_id!(conn, web_sessions, new)
@@ -55,7 +53,11 @@ pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::delete(web_sessions::table.find(id)).execute(conn)
 }
 
-pub fn delete_for_user(conn: &mut DbConnection, kind: &str, user_id: i32) -> QueryResult<usize> {
+pub fn delete_for_user(
+    conn: &mut DbConnection,
+    kind: UserKind,
+    user_id: i32,
+) -> QueryResult<usize> {
     diesel::delete(
         web_sessions::table
             .filter(web_sessions::user_kind.eq(kind))
@@ -91,7 +93,7 @@ pub struct SessionUser {
 }
 
 pub fn user_of(conn: &mut DbConnection, s: &WebSession) -> QueryResult<Option<SessionUser>> {
-    if s.user_kind == COUNSELOR {
+    if s.user_kind == UserKind::Counselor {
         counselors::table
             .find(s.user_id)
             .select((

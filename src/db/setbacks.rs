@@ -24,7 +24,7 @@ pub struct SetbackRow {
     pub repair_text: String,
     pub severity: i32,
     pub do_differently: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub raise_in_session: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -32,7 +32,7 @@ pub struct SetbackRow {
 
 impl SetbackRow {
     pub fn visibility(&self) -> Visibility {
-        Visibility::parse(&self.visibility).unwrap_or(Visibility::CounselorOnly)
+        self.visibility
     }
 }
 
@@ -57,7 +57,7 @@ pub fn create(
             setbacks::repair_text.eq(&s.repair_text),
             setbacks::severity.eq(s.severity),
             setbacks::do_differently.eq(&s.do_differently),
-            setbacks::visibility.eq(s.visibility.as_str()),
+            setbacks::visibility.eq(s.visibility),
             setbacks::raise_in_session.eq(s.raise_in_session),
             setbacks::created_at.eq(now),
             setbacks::updated_at.eq(now),
@@ -76,7 +76,7 @@ pub fn visible_to_partner(
         .filter(
             setbacks::partner_id
                 .eq(partner_id)
-                .or(setbacks::visibility.eq(Visibility::CounselorAndPartner.as_str())),
+                .or(setbacks::visibility.eq(Visibility::CounselorAndPartner)),
         )
         .order((setbacks::happened_on.desc(), setbacks::id.desc()))
         .limit(200)

@@ -7,15 +7,13 @@ use diesel::prelude::*;
 use super::schema::sign_in_tokens;
 use super::DbConnection;
 use crate::auth::token;
-
-pub const INVITATION: &str = "invitation";
-pub const SIGN_IN: &str = "sign_in";
+use crate::domain::status::TokenPurpose;
 
 /// Create a token for a partner and return the raw value (to put in the link only).
 pub fn create(
     conn: &mut DbConnection,
     partner_id: i32,
-    purpose: &str,
+    purpose: TokenPurpose,
     valid_for: Duration,
 ) -> QueryResult<String> {
     let raw = token::generate();

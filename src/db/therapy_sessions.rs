@@ -2,16 +2,14 @@
 //! in the counselor's time zone.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{max, min};
+use diesel::dsl::{self, max, min};
 use diesel::prelude::*;
 
 use super::schema::therapy_sessions;
 use super::DbConnection;
 use crate::domain::session_form::ValidSession;
+use crate::domain::status::SessionStatus;
 use crate::insert_returning_id;
-
-pub const BOOKED: &str = "booked";
-pub const CANCELLED: &str = "cancelled";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = therapy_sessions)]
@@ -21,7 +19,7 @@ pub struct SessionRow {
     pub counselor_id: i32,
     pub starts_at: NaiveDateTime,
     pub duration_minutes: i32,
-    pub status: String,
+    pub status: SessionStatus,
     pub note: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -29,7 +27,7 @@ pub struct SessionRow {
 
 impl SessionRow {
     pub fn is_booked(&self) -> bool {
-        self.status == BOOKED
+        self.status == SessionStatus::Booked
     }
 }
 
@@ -48,7 +46,7 @@ pub fn create(
             therapy_sessions::counselor_id.eq(counselor_id),
             therapy_sessions::starts_at.eq(v.starts_at),
             therapy_sessions::duration_minutes.eq(v.duration_minutes),
-            therapy_sessions::status.eq(BOOKED),
+            therapy_sessions::status.eq(SessionStatus::Booked),
             therapy_sessions::note.eq(&v.note),
             therapy_sessions::created_at.eq(now),
             therapy_sessions::updated_at.eq(now),
@@ -71,7 +69,7 @@ pub fn update(conn: &mut DbConnection, id: i32, v: &ValidSession) -> QueryResult
 pub fn cancel(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
     diesel::update(therapy_sessions::table.find(id))
         .set((
-            therapy_sessions::status.eq(CANCELLED),
+            therapy_sessions::status.eq(SessionStatus::Cancelled),
             therapy_sessions::updated_at.eq(super::now()),
         ))
         .execute(conn)
@@ -100,7 +98,26 @@ pub fn for_couple(
         .load(conn)
 }
 
-/// The next booked session of the couple that has not started yet.
+/// A booked session that is still to come at `now`: the one rule for "next session", used
+/// by the couple page, the partner's home page and the dashboard.
+///
+/// The boundary is inclusive (`starts_at >= now`): a session starting this very minute has
+/// not happened yet, and is the one the couple should be walking into, so it is still
+/// "next" rather than vanishing from every page at its start time. (Sessions are booked to
+/// the minute, and `now` carries seconds, so in practice this only matters for the
+/// second a session starts; `last_started` uses `<=` and may count that second too.)
+pub type Upcoming = dsl::And<
+    dsl::Eq<therapy_sessions::status, SessionStatus>,
+    dsl::GtEq<therapy_sessions::starts_at, NaiveDateTime>,
+>;
+
+pub fn upcoming(now: NaiveDateTime) -> Upcoming {
+    therapy_sessions::status
+        .eq(SessionStatus::Booked)
+        .and(therapy_sessions::starts_at.ge(now))
+}
+
+/// The next booked session of the couple that has not started yet (see [`upcoming`]).
 pub fn next_for_couple(
     conn: &mut DbConnection,
     couple_id: i32,
@@ -108,8 +125,7 @@ pub fn next_for_couple(
 ) -> QueryResult<Option<SessionRow>> {
     therapy_sessions::table
         .filter(therapy_sessions::couple_id.eq(couple_id))
-        .filter(therapy_sessions::status.eq(BOOKED))
-        .filter(therapy_sessions::starts_at.ge(now))
+        .filter(upcoming(now))
         .order(therapy_sessions::starts_at.asc())
         .select(SessionRow::as_select())
         .first(conn)
@@ -124,7 +140,7 @@ pub fn last_started(
 ) -> QueryResult<Vec<(i32, Option<NaiveDateTime>)>> {
     therapy_sessions::table
         .filter(therapy_sessions::couple_id.eq_any(couple_ids))
-        .filter(therapy_sessions::status.eq(BOOKED))
+        .filter(therapy_sessions::status.eq(SessionStatus::Booked))
         .filter(therapy_sessions::starts_at.le(now))
         .group_by(therapy_sessions::couple_id)
         .select((
@@ -134,7 +150,7 @@ pub fn last_started(
         .load(conn)
 }
 
-/// Per couple: start of the next booked session.
+/// Per couple: start of the next booked session (see [`upcoming`]).
 pub fn next_starts(
     conn: &mut DbConnection,
     couple_ids: &[i32],
@@ -142,8 +158,7 @@ pub fn next_starts(
 ) -> QueryResult<Vec<(i32, Option<NaiveDateTime>)>> {
     therapy_sessions::table
         .filter(therapy_sessions::couple_id.eq_any(couple_ids))
-        .filter(therapy_sessions::status.eq(BOOKED))
-        .filter(therapy_sessions::starts_at.gt(now))
+        .filter(upcoming(now))
         .group_by(therapy_sessions::couple_id)
         .select((
             therapy_sessions::couple_id,

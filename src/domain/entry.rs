@@ -9,9 +9,6 @@ use super::exercise::Visibility;
 use super::occurrence::{occurrences, Schedule};
 use super::validation::{optional_text, required_text, Errors};
 
-pub const DRAFT: &str = "draft";
-pub const SUBMITTED: &str = "submitted";
-
 /// What the partner pressed on an entry form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Intent {

@@ -3,6 +3,7 @@
 pub mod answers;
 pub mod assignment_form;
 pub mod attention;
+pub mod audit_action;
 pub mod couple;
 pub mod couple_form;
 pub mod csv_cell;
@@ -15,5 +16,6 @@ pub mod occurrence;
 pub mod reminder_plan;
 pub mod report;
 pub mod session_form;
+pub mod status;
 pub mod validation;
 pub mod visibility;

@@ -72,7 +72,7 @@ mod tests {
             unsubscribe_url: Some("https://trellis.example/unsubscribe/abc".into()),
             partner_id: None,
             counselor_id: None,
-            status: "sending".into(),
+            status: crate::domain::status::OutboxStatus::Sending,
             attempts: 0,
             next_attempt_at: at,
             lease_until: None,

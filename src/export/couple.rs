@@ -53,7 +53,7 @@ impl Lookups {
     ) -> anyhow::Result<Lookups> {
         let partners = couple_db::partners_of(conn, couple.id)?
             .iter()
-            .map(|p| (p.id, (p.display_name.clone(), p.slot.clone(), p.tz())))
+            .map(|p| (p.id, (p.display_name.clone(), p.slot.to_string(), p.tz())))
             .collect();
         let hidden = hidden_exercises(conn, include_safety)?;
         Ok(Lookups {

@@ -52,7 +52,7 @@ fn practice_row<W: Write>(s: &PracticeRow, tz: Tz, out: &mut csv::Writer<W>) -> 
     let mut cells: Vec<String> = vec![
         s.couple.id.to_string(),
         inert(&s.couple.label).into_owned(),
-        s.couple.status.clone(),
+        s.couple.status.to_string(),
         s.couple.start_date.to_string(),
         inert(&s.counselor_name).into_owned(),
         inert(&s.counselor_email).into_owned(),

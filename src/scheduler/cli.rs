@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use crate::config::Settings;
 use crate::db::schema::{assignments, counselors, couples, exercises, partners};
 use crate::db::{self, DbConnection};
+use crate::domain::couple::Slot;
 
 /// One planning pass, housekeeping, then delivery of everything due; prints the counts.
 pub fn send_reminders(settings: &Settings) -> anyhow::Result<()> {
@@ -106,7 +107,7 @@ fn seed(conn: &mut DbConnection, n: usize) -> QueryResult<()> {
             .select(couples::id)
             .order(couples::id.desc())
             .first(conn)?;
-        for slot in ["a", "b"] {
+        for slot in [Slot::A, Slot::B] {
             diesel::insert_into(partners::table)
                 .values((
                     partners::couple_id.eq(couple),

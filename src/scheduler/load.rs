@@ -13,7 +13,8 @@ use crate::db::schema::{
     assignment_pauses, assignments, counselors, couples, entries, partners, therapy_sessions,
 };
 use crate::db::DbConnection;
-use crate::domain::entry::SUBMITTED;
+use crate::domain::couple::CoupleStatus;
+use crate::domain::status::{AssignmentStatus, EntryStatus, SessionStatus};
 
 /// A booked session in the planning window.
 #[derive(Debug, Clone, Queryable)]
@@ -28,7 +29,7 @@ pub struct SessionRow {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// Couples that are not closed: id -> (counselor id, label, status).
-    pub couples: HashMap<i32, (i32, String, String)>,
+    pub couples: HashMap<i32, (i32, String, CoupleStatus)>,
     /// Partners of active couples with reminders on, by couple.
     pub partners: HashMap<i32, Vec<PartnerRow>>,
     /// Active assignments with reminders on, of active couples.
@@ -41,13 +42,11 @@ pub struct Snapshot {
     pub counselors: Vec<CounselorRow>,
 }
 
-const ACTIVE: &str = "active";
-
 /// Seven queries, whatever the size of the practice.
 pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snapshot> {
     let now_naive = now.naive_utc();
-    let couple_rows: Vec<(i32, i32, String, String)> = couples::table
-        .filter(couples::status.ne("closed"))
+    let couple_rows: Vec<(i32, i32, String, CoupleStatus)> = couples::table
+        .filter(couples::status.ne(CoupleStatus::Closed))
         .select((
             couples::id,
             couples::counselor_id,
@@ -57,28 +56,28 @@ pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snap
         .load(conn)?;
     let partner_rows: Vec<PartnerRow> = partners::table
         .inner_join(couples::table)
-        .filter(couples::status.eq(ACTIVE))
+        .filter(couples::status.eq(CoupleStatus::Active))
         .filter(partners::reminders_enabled.eq(true))
         .select(PartnerRow::as_select())
         .load(conn)?;
     let assignment_rows: Vec<AssignmentRow> = assignments::table
         .inner_join(couples::table)
-        .filter(couples::status.eq(ACTIVE))
-        .filter(assignments::status.eq(ACTIVE))
+        .filter(couples::status.eq(CoupleStatus::Active))
+        .filter(assignments::status.eq(AssignmentStatus::Active))
         .filter(assignments::reminders.eq(true))
         .select(AssignmentRow::as_select())
         .load(conn)?;
     let pauses: Vec<PauseRow> = assignment_pauses::table
         .inner_join(assignments::table.inner_join(couples::table))
-        .filter(couples::status.eq(ACTIVE))
-        .filter(assignments::status.eq(ACTIVE))
+        .filter(couples::status.eq(CoupleStatus::Active))
+        .filter(assignments::status.eq(AssignmentStatus::Active))
         .select(PauseRow::as_select())
         .load(conn)?;
     // Local dates run up to a day either side of UTC; three days back covers the oldest
     // occurrence whose overdue nudge may still be due.
     let oldest = now_naive.date() - Duration::days(4);
     let submitted: Vec<(Option<i32>, i32, Option<NaiveDate>)> = entries::table
-        .filter(entries::status.eq(SUBMITTED))
+        .filter(entries::status.eq(EntryStatus::Submitted))
         .filter(entries::assignment_id.is_not_null())
         .filter(entries::occurrence_date.ge(oldest))
         .select((
@@ -88,7 +87,7 @@ pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snap
         ))
         .load(conn)?;
     let sessions: Vec<SessionRow> = therapy_sessions::table
-        .filter(therapy_sessions::status.eq("booked"))
+        .filter(therapy_sessions::status.eq(SessionStatus::Booked))
         .filter(therapy_sessions::starts_at.gt(now_naive - Duration::hours(24)))
         .filter(therapy_sessions::starts_at.le(now_naive + Duration::hours(37)))
         .select((

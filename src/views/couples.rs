@@ -15,6 +15,7 @@ use crate::domain::couple::{BreachBy, Confidentiality, CoupleStatus};
 use crate::domain::couple_form::CoupleForm;
 use crate::domain::dashboard::{Completion, WINDOW_DAYS};
 use crate::domain::session_form::{SessionForm, DURATIONS};
+use crate::domain::status::AssignmentStatus;
 
 pub fn breach_label(b: BreachBy, partners: &[PartnerRow]) -> String {
     let name = |i: usize| {
@@ -413,10 +414,10 @@ fn assignment_row(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -> Ma
                 }
             }
             td {
-                @match a.row.status.as_str() {
-                    "active" => span.badge.badge-ok { "Active" },
-                    "paused" => span.badge.badge-flag { "Paused" },
-                    _ => span.badge.badge-muted { "Ended" },
+                @match a.row.status {
+                    AssignmentStatus::Active => span.badge.badge-ok { "Active" },
+                    AssignmentStatus::Paused => span.badge.badge-flag { "Paused" },
+                    AssignmentStatus::Ended => span.badge.badge-muted { "Ended" },
                 }
             }
             td {
@@ -432,19 +433,19 @@ fn assignment_actions(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -
         @if !closed {
             div.row {
                 @let abase = format!("{base}/assignments/{}", a.row.id);
-                @if a.row.status == "active" {
+                @if a.row.status == AssignmentStatus::Active {
                     form.inline-form method="post" action={(abase) "/pause"} {
                         (ctx.csrf_field())
                         button.btn.btn-small.btn-secondary type="submit" { "Pause" }
                     }
                 }
-                @if a.row.status == "paused" {
+                @if a.row.status == AssignmentStatus::Paused {
                     form.inline-form method="post" action={(abase) "/resume"} {
                         (ctx.csrf_field())
                         button.btn.btn-small.btn-secondary type="submit" { "Resume" }
                     }
                 }
-                @if a.row.status != "ended" {
+                @if a.row.status != AssignmentStatus::Ended {
                     form.inline-form method="post" action={(abase) "/end"} {
                         (ctx.csrf_field())
                         button.btn.btn-small.btn-secondary type="submit" { "End" }
@@ -543,16 +544,16 @@ fn status_actions(ctx: &Ctx, c: &CoupleRow, base: &str) -> Markup {
                 form.inline-form method="post" action={(base) "/status"} {
                     (ctx.csrf_field())
                     @if c.status() == CoupleStatus::Active {
-                        input type="hidden" name="status" value="paused";
+                        input type="hidden" name="status" value=(CoupleStatus::Paused.as_str());
                         button.btn.btn-secondary type="submit" { "Pause the work" }
                     } @else {
-                        input type="hidden" name="status" value="active";
+                        input type="hidden" name="status" value=(CoupleStatus::Active.as_str());
                         button.btn.btn-secondary type="submit" { "Resume the work" }
                     }
                 }
                 form.inline-form method="post" action={(base) "/status"} {
                     (ctx.csrf_field())
-                    input type="hidden" name="status" value="closed";
+                    input type="hidden" name="status" value=(CoupleStatus::Closed.as_str());
                     button.btn.btn-danger type="submit" { "Close the couple" }
                 }
             }

@@ -115,9 +115,10 @@ fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool, tz: Tz) -> Markup 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::status::OutboxStatus;
     use chrono::NaiveDate;
 
-    fn summary(id: i32, status: &str) -> OutboxSummary {
+    fn summary(id: i32, status: OutboxStatus) -> OutboxSummary {
         let at = NaiveDate::from_ymd_opt(2026, 11, 23)
             .and_then(|d| d.and_hms_opt(7, 0, 0))
             .unwrap();
@@ -125,7 +126,7 @@ mod tests {
             id,
             kind: "reminder".into(),
             to_address: "<sam>@example.org".into(),
-            status: status.into(),
+            status,
             attempts: 8,
             next_attempt_at: at,
             last_error: Some("550 <mailbox> unavailable".into()),
@@ -152,8 +153,8 @@ mod tests {
         let html = page_for(
             &ctx,
             &counts,
-            &[summary(3, "failed")],
-            &[summary(4, "pending")],
+            &[summary(3, OutboxStatus::Failed)],
+            &[summary(4, OutboxStatus::Pending)],
             Some(retry_notice(true)),
             chrono_tz::UTC,
         )

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::auth::{token, Counselor};
 use crate::db::{self, assignments::Changed, exercises::LibraryFilter, DbConnection};
 use crate::domain::assignment_form::{propose, AssignmentForm, ExerciseFacts};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::couple::BreachBy;
 use crate::domain::validation::Errors;
 use crate::error::AppError;
@@ -69,7 +70,7 @@ async fn new_form(
         &state,
         me.id,
         id,
-        "assignment.view_new",
+        AuditAction::AssignmentViewNew,
         &ctx.request_id,
         move |conn, c| {
             Ok((
@@ -137,7 +138,7 @@ async fn create(
         &state,
         me.id,
         id,
-        "assignment.create",
+        AuditAction::AssignmentCreate,
         &ctx.request_id,
         move |conn, c| {
             let choices = choices(conn, me.id, c.breach_by())?;
@@ -171,7 +172,7 @@ async fn create(
             let aid = db::assignments::create(conn, c.id, &valid)?;
             db::audit::record(
                 conn,
-                &audit_event(me.id, "assignment.create", c.id, &request_id)
+                &audit_event(me.id, AuditAction::AssignmentCreate, c.id, &request_id)
                     .target("assignment", aid)
                     .detail(format!("assignee={}", valid.assignee.as_str())),
             )?;
@@ -193,7 +194,7 @@ async fn create(
                 &state,
                 me.id,
                 id,
-                "assignment.view_new",
+                AuditAction::AssignmentViewNew,
                 &ctx.request_id,
                 move |conn, c| {
                     Ok((
@@ -225,9 +226,9 @@ async fn change_status(
     let id = parse_id(&id)?;
     let aid = parse_id(&aid)?;
     let (audit_action, notice) = match action.as_str() {
-        "pause" => ("assignment.pause", "assignment-paused"),
-        "resume" => ("assignment.resume", "assignment-resumed"),
-        "end" => ("assignment.end", "assignment-ended"),
+        "pause" => (AuditAction::AssignmentPause, "assignment-paused"),
+        "resume" => (AuditAction::AssignmentResume, "assignment-resumed"),
+        "end" => (AuditAction::AssignmentEnd, "assignment-ended"),
         _ => return Err(AppError::NotFound),
     };
     let request_id = ctx.request_id.clone();
@@ -245,7 +246,7 @@ async fn change_status(
                         conn,
                         me.id,
                         c.id,
-                        "assignment.denied",
+                        AuditAction::AssignmentDenied,
                         audit_action,
                         &request_id,
                     )?;
@@ -256,8 +257,8 @@ async fn change_status(
             let tz = counselor_tz(conn, me.id)?;
             let today = Utc::now().with_timezone(&tz).date_naive();
             let changed = match audit_action {
-                "assignment.pause" => db::assignments::pause(conn, &a, today)?,
-                "assignment.resume" => db::assignments::resume(conn, &a, today)?,
+                AuditAction::AssignmentPause => db::assignments::pause(conn, &a, today)?,
+                AuditAction::AssignmentResume => db::assignments::resume(conn, &a, today)?,
                 _ => db::assignments::end(conn, &a, today)?,
             };
             if changed == Changed::Done {

@@ -9,9 +9,11 @@ use serde::Deserialize;
 
 use crate::auth::{token, Admin, Counselor};
 use crate::db::{self, audit::NewAudit, couples::CoupleRow, DbConnection};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::CoupleStatus;
 use crate::domain::couple_form::{CoupleForm, ValidCouple};
 use crate::domain::dashboard::{completion, next_due, Submitted};
+use crate::domain::status::AssignmentStatus;
 use crate::domain::validation::Errors;
 use crate::error::AppError;
 use crate::views::{self, couples::AssignmentView, Ctx};
@@ -96,7 +98,7 @@ async fn list(
                 |(id, label, status, counselor)| views::couples::PracticeCouple {
                     id,
                     label,
-                    status,
+                    status: status.to_string(),
                     counselor,
                 },
             )
@@ -109,8 +111,13 @@ async fn list(
         .write(move |conn| {
             Ok(db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "caseload.view", &request_id)
-                    .detail(format!("couples={shown}")),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::CaseloadView,
+                    &request_id,
+                )
+                .detail(format!("couples={shown}")),
             )?)
         })
         .await?;
@@ -188,7 +195,10 @@ async fn create(
                 return Ok(None);
             }
             let (id, partner_ids) = db::couples::create(conn, me.id, &new, default_hour)?;
-            db::audit::record(conn, &audit_event(me.id, "couple.create", id, &request_id))?;
+            db::audit::record(
+                conn,
+                &audit_event(me.id, AuditAction::CoupleCreate, id, &request_id),
+            )?;
             // Both partners are invited in the same transaction: no couple without invitations.
             crate::web::invitations::queue_invitations(conn, &settings, id, &partner_ids)?;
             Ok(Some(id))
@@ -265,7 +275,7 @@ fn assignment_views(d: &mut PageData, now: DateTime<Utc>) -> Vec<AssignmentView>
                             date,
                         })
                     });
-                    let next = if a.status == "active" {
+                    let next = if a.status == AssignmentStatus::Active {
                         next_due(&schedule, tz, now)
                     } else {
                         None
@@ -299,7 +309,7 @@ async fn show(
         &state,
         me.id,
         id,
-        "couple.view",
+        AuditAction::CoupleView,
         &ctx.request_id,
         move |conn, c| load_page(conn, me.id, c, now),
     )
@@ -331,7 +341,7 @@ async fn edit_form(
         &state,
         me.id,
         id,
-        "couple.view_edit",
+        AuditAction::CoupleViewEdit,
         &ctx.request_id,
         |conn, c| Ok(db::couples::partners_of(conn, c.id)?),
     )
@@ -382,7 +392,7 @@ async fn update(
                 &state,
                 me.id,
                 id,
-                "couple.view_edit",
+                AuditAction::CoupleViewEdit,
                 &ctx.request_id,
                 |_, _| Ok(()),
             )
@@ -405,13 +415,13 @@ async fn update(
         &state,
         me.id,
         id,
-        "couple.update",
+        AuditAction::CoupleUpdate,
         &ctx.request_id,
         move |conn, c| {
             db::couples::update(conn, c.id, &new)?;
             db::audit::record(
                 conn,
-                &audit_event(me.id, "couple.update", c.id, &request_id),
+                &audit_event(me.id, AuditAction::CoupleUpdate, c.id, &request_id),
             )?;
             Ok(())
         },
@@ -437,7 +447,7 @@ async fn set_status(
         &state,
         me.id,
         id,
-        "couple.status",
+        AuditAction::CoupleStatus,
         &ctx.request_id,
         move |conn, c| {
             if c.status() == status {
@@ -445,9 +455,9 @@ async fn set_status(
             }
             db::couples::set_status(conn, c.id, status)?;
             let action = match status {
-                CoupleStatus::Active => "couple.resume",
-                CoupleStatus::Paused => "couple.pause",
-                CoupleStatus::Closed => "couple.close",
+                CoupleStatus::Active => AuditAction::CoupleResume,
+                CoupleStatus::Paused => AuditAction::CouplePause,
+                CoupleStatus::Closed => AuditAction::CoupleClose,
             };
             db::audit::record(conn, &audit_event(me.id, action, c.id, &request_id))?;
             Ok(true)
@@ -510,7 +520,7 @@ async fn reassign(
                 db::couples::reassign(conn, id, target)?;
                 db::audit::record(
                     conn,
-                    &audit_event(admin_id, "couple.reassign", id, &request_id)
+                    &audit_event(admin_id, AuditAction::CoupleReassign, id, &request_id)
                         .detail(format!("from={} to={target}", couple.counselor_id)),
                 )?;
             }

@@ -23,6 +23,7 @@ use crate::auth::Counselor;
 use crate::db::{self, audit::NewAudit, audit_batch::AuditBatcher};
 use crate::db::{dashboard::Stamp, DbConnection};
 use crate::domain::attention::{Flag, Thresholds};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::dashboard::{flag_counts, next_change, summarize, CoupleSummary};
 use crate::error::AppError;
 use crate::views::{self, dashboard::DashboardPage, Ctx};
@@ -181,8 +182,13 @@ async fn show(
     audit
         .record(
             &state.db,
-            NewAudit::new("counselor", Some(me.id), "dashboard.view", &ctx.request_id)
-                .detail(snapshot.audit_detail.clone()),
+            NewAudit::new(
+                ActorKind::Counselor,
+                Some(me.id),
+                AuditAction::DashboardView,
+                &ctx.request_id,
+            )
+            .detail(snapshot.audit_detail.clone()),
         )
         .await?;
     let visible: Vec<&Markup> = snapshot

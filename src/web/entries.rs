@@ -8,6 +8,7 @@ use crate::auth::Partner;
 use crate::db::{self, assignments::AssignmentRow, entries::EntryRow};
 use crate::db::{exercises::ExerciseRow, DbConnection};
 use crate::domain::answers::{self, metric_value, FormPrompt, RawAnswers, Strictness};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::{is_fillable, Intent};
 use crate::domain::exercise::Metric;
 use crate::domain::validation::Errors;
@@ -144,7 +145,8 @@ async fn show_form(
     let raw = RawAnswers::from_stored(&o.prompts, &o.stored);
     audit_view(
         &state,
-        event(&me, "entry.form.view", &ctx.request_id).target("assignment", o.assignment.id),
+        event(&me, AuditAction::EntryFormView, &ctx.request_id)
+            .target("assignment", o.assignment.id),
     )
     .await?;
     Ok(html(render_form(
@@ -229,9 +231,9 @@ async fn submit(
             };
             let id = db::entries::save(conn, o.existing.as_ref(), &save)?;
             let action = match (already, submit) {
-                (true, _) => "entry.edit",
-                (false, true) => "entry.submit",
-                (false, false) => "entry.draft",
+                (true, _) => AuditAction::EntryEdit,
+                (false, true) => AuditAction::EntrySubmit,
+                (false, false) => AuditAction::EntryDraft,
             };
             db::audit::record(conn, &event(&who, action, &request_id).target("entry", id))?;
             Ok(Outcome::Saved {
@@ -328,7 +330,7 @@ async fn show_entry(
     };
     audit_view(
         &state,
-        event(&me, "entry.view", &ctx.request_id).target("entry", entry.id),
+        event(&me, AuditAction::EntryView, &ctx.request_id).target("entry", entry.id),
     )
     .await?;
     Ok(html(views::partner::entry(

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::auth::{token, Counselor};
 use crate::db::{self, audit::NewAudit, exercises::LibraryFilter};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::custom_exercise::ExerciseForm;
 use crate::domain::exercise::Performer;
 use crate::domain::validation::Errors;
@@ -143,8 +144,13 @@ async fn create(
             let id = db::exercises::create_own(conn, me.id, &def)?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "exercise.create", &request_id)
-                    .target("exercise", id),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::ExerciseCreate,
+                    &request_id,
+                )
+                .target("exercise", id),
             )?;
             Ok(Some(id))
         })
@@ -229,8 +235,13 @@ async fn update(
             db::exercises::update_own(conn, me.id, id, &def)?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "exercise.update", &request_id)
-                    .target("exercise", id),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::ExerciseUpdate,
+                    &request_id,
+                )
+                .target("exercise", id),
             )?;
             Ok(())
         })
@@ -271,13 +282,13 @@ async fn set_archived(
         .write(move |conn| {
             db::exercises::set_archived(conn, me.id, id, archived)?;
             let action = if archived {
-                "exercise.archive"
+                AuditAction::ExerciseArchive
             } else {
-                "exercise.restore"
+                AuditAction::ExerciseRestore
             };
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), action, &request_id)
+                &NewAudit::new(ActorKind::Counselor, Some(me.id), action, &request_id)
                     .target("exercise", id),
             )?;
             Ok(())

@@ -11,6 +11,8 @@ use crate::config::Settings;
 use crate::db::outbox_queue::{self, NewEmail};
 use crate::db::schema::partners;
 use crate::db::{self, audit::NewAudit, sign_in_tokens, DbConnection};
+use crate::domain::audit_action::{ActorKind, AuditAction};
+use crate::domain::status::TokenPurpose;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::partner_auth::link_for;
@@ -38,7 +40,7 @@ pub fn queue_invitations(
         let raw = sign_in_tokens::create(
             conn,
             partner.id,
-            sign_in_tokens::INVITATION,
+            TokenPurpose::Invitation,
             Duration::hours(hours),
         )?;
         let body =
@@ -77,7 +79,7 @@ async fn invite(
         &state,
         me.id,
         couple_id,
-        "couple.invite",
+        AuditAction::CoupleInvite,
         &request_id.clone(),
         move |conn, couple| {
             let ids: Vec<i32> = db::couples::partners_of(conn, couple.id)?
@@ -87,10 +89,15 @@ async fn invite(
             let queued = queue_invitations(conn, &settings, couple.id, &ids)?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "couple.invite", &request_id)
-                    .target("couple", couple.id)
-                    .couple(couple.id)
-                    .detail(format!("emails={}", queued.len())),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::CoupleInvite,
+                    &request_id,
+                )
+                .target("couple", couple.id)
+                .couple(couple.id)
+                .detail(format!("emails={}", queued.len())),
             )?;
             Ok(())
         },

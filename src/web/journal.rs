@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use crate::auth::Partner;
 use crate::db::{self, DbConnection};
 use crate::domain::answers::{self, FormPrompt, RawAnswers, Strictness};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::exercise::Visibility;
 use crate::domain::validation::Errors;
 use crate::error::AppError;
@@ -93,7 +94,11 @@ fn write_form(ctx: &Ctx, j: &Journal, raw: &RawAnswers, errors: &Errors) -> Mark
 async fn show(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
     let who = me.clone();
     let j = state.db.read(move |conn| load(conn, &who)).await?;
-    audit_view(&state, event(&me, "journal.view", &ctx.request_id)).await?;
+    audit_view(
+        &state,
+        event(&me, AuditAction::JournalView, &ctx.request_id),
+    )
+    .await?;
     let form = write_form(&ctx, &j, &RawAnswers::default(), &Errors::default());
     Ok(html(views::partner::journal(&ctx, j.today, form, &j.posts)))
 }
@@ -134,7 +139,7 @@ async fn add(
             let id = db::entries::save(conn, None, &save)?;
             db::audit::record(
                 conn,
-                &event(&who, "journal.add", &request_id).target("entry", id),
+                &event(&who, AuditAction::JournalAdd, &request_id).target("entry", id),
             )?;
             Ok(Ok(id))
         })

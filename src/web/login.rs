@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::auth::session::{self, removal_cookie, session_cookie, SESSION_COOKIE};
 use crate::auth::{password, UserKind, Visitor};
 use crate::db::{self, audit::NewAudit, rate_limit, sessions};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::{html, see_other, State};
@@ -86,12 +87,17 @@ async fn submit(
                 rate_limit::clear(conn, &key)?;
                 db::audit::record(
                     conn,
-                    &NewAudit::new("counselor", Some(id), "sign_in", &request_id),
+                    &NewAudit::new(
+                        ActorKind::Counselor,
+                        Some(id),
+                        AuditAction::SignIn,
+                        &request_id,
+                    ),
                 )?;
                 Ok(Outcome::SignedIn(session::start(
                     conn,
                     previous,
-                    sessions::COUNSELOR,
+                    UserKind::Counselor,
                     id,
                 )?))
             }
@@ -99,7 +105,12 @@ async fn submit(
                 rate_limit::hit(conn, &key, limit, window, db::now())?;
                 db::audit::record(
                     conn,
-                    &NewAudit::new("anonymous", None, "sign_in.failed", &request_id),
+                    &NewAudit::new(
+                        ActorKind::Anonymous,
+                        None,
+                        AuditAction::SignInFailed,
+                        &request_id,
+                    ),
                 )?;
                 Ok(Outcome::Refused(BAD_CREDENTIALS))
             }
@@ -132,12 +143,12 @@ async fn logout(state: State, ctx: Ctx) -> Result<HttpResponse, AppError> {
             .write(move |conn| {
                 sessions::delete(conn, user.session_id)?;
                 let kind = match user.kind {
-                    UserKind::Counselor => "counselor",
-                    UserKind::Partner => "partner",
+                    UserKind::Counselor => ActorKind::Counselor,
+                    UserKind::Partner => ActorKind::Partner,
                 };
                 db::audit::record(
                     conn,
-                    &NewAudit::new(kind, Some(user.user_id), "sign_out", &request_id),
+                    &NewAudit::new(kind, Some(user.user_id), AuditAction::SignOut, &request_id),
                 )?;
                 Ok(())
             })

@@ -6,6 +6,8 @@ use serde::Deserialize;
 
 use crate::auth::Admin;
 use crate::db::{self, audit::NewAudit, outbox};
+use crate::domain::audit_action::{ActorKind, AuditAction};
+use crate::domain::status::OutboxStatus;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::{html, see_other, State};
@@ -36,8 +38,8 @@ async fn show(
         .read(move |conn| {
             Ok((
                 outbox::counts(conn)?,
-                outbox::list(conn, Some(outbox::FAILED), SHOWN)?,
-                outbox::list(conn, Some(outbox::PENDING), SHOWN)?,
+                outbox::list(conn, Some(OutboxStatus::Failed), SHOWN)?,
+                outbox::list(conn, Some(OutboxStatus::Pending), SHOWN)?,
                 db::counselors::time_zone(conn, me)?,
             ))
         })
@@ -63,8 +65,13 @@ async fn retry(
             if retried {
                 db::audit::record(
                     conn,
-                    &NewAudit::new("counselor", Some(admin_id), "email.retry", &request_id)
-                        .target("email", id),
+                    &NewAudit::new(
+                        ActorKind::Counselor,
+                        Some(admin_id),
+                        AuditAction::EmailRetry,
+                        &request_id,
+                    )
+                    .target("email", id),
                 )?;
             }
             Ok(retried)

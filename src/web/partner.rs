@@ -7,8 +7,10 @@ use serde::Deserialize;
 
 use crate::auth::{password, Partner};
 use crate::db::{self, couples::PartnerRow};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::plan_home;
 use crate::domain::reminder_plan;
+use crate::domain::status::AssignmentStatus;
 use crate::domain::validation::{self, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
@@ -34,10 +36,10 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
             let partner = db::couples::partner_by_id(conn, my_id)?;
             let couple = db::couples::by_id(conn, couple_id)?;
             let today = today_for(&partner);
-            let slot = partner.slot.clone();
+            let slot = partner.slot;
             let assignments: Vec<_> = db::assignments::for_couple(conn, couple_id)?
                 .into_iter()
-                .filter(|a| a.is_for_slot(&slot) && a.status != "ended")
+                .filter(|a| a.is_for_slot(&slot) && a.status != AssignmentStatus::Ended)
                 .collect();
             let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
             let pauses = db::assignments::pauses_for(conn, &ids)?;
@@ -90,7 +92,11 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
             })
         })
         .await?;
-    audit_view(&state, event(&me, "partner.home.view", &ctx.request_id)).await?;
+    audit_view(
+        &state,
+        event(&me, AuditAction::PartnerHomeView, &ctx.request_id),
+    )
+    .await?;
     Ok(html(views::partner::home(&ctx, &view)))
 }
 
@@ -154,7 +160,11 @@ async fn history(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, Ap
             ))
         })
         .await?;
-    audit_view(&state, event(&me, "partner.entries.view", &ctx.request_id)).await?;
+    audit_view(
+        &state,
+        event(&me, AuditAction::PartnerEntriesView, &ctx.request_id),
+    )
+    .await?;
     Ok(html(views::partner::history(
         &ctx,
         today,
@@ -249,7 +259,10 @@ async fn set_password(
                     partners::updated_at.eq(db::now()),
                 ))
                 .execute(conn)?;
-            db::audit::record(conn, &event(&me, "partner.password.set", &request_id))?;
+            db::audit::record(
+                conn,
+                &event(&me, AuditAction::PartnerPasswordSet, &request_id),
+            )?;
             Ok(())
         })
         .await?;
@@ -353,7 +366,7 @@ async fn set_reminders(
             // The detail names what changed, never the address itself.
             db::audit::record(
                 conn,
-                &event(&me, "partner.settings.reminders", &request_id).detail(format!(
+                &event(&me, AuditAction::PartnerSettingsReminders, &request_id).detail(format!(
                     "enabled={enabled} hour={hour} quiet={} time_zone={} email_changed={}",
                     quiet.map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
                     tz.name(),

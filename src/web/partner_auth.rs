@@ -9,8 +9,10 @@ use crate::auth::session::{self, session_cookie};
 use crate::auth::{password, UserKind, Visitor};
 use crate::config::Settings;
 use crate::db::outbox_queue::{self, NewEmail};
-use crate::db::{self, audit::NewAudit, couples::PartnerRow, rate_limit, sessions, sign_in_tokens};
+use crate::db::{self, audit::NewAudit, couples::PartnerRow, rate_limit, sign_in_tokens};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::CoupleStatus;
+use crate::domain::status::TokenPurpose;
 use crate::error::AppError;
 use crate::views::{self, Ctx};
 use crate::web::{html, see_other, State};
@@ -85,8 +87,13 @@ async fn request_link(
             )?;
             db::audit::record(
                 conn,
-                &NewAudit::new("anonymous", None, "sign_in.link_requested", &request_id)
-                    .detail(if allowed { "" } else { "rate_limited" }),
+                &NewAudit::new(
+                    ActorKind::Anonymous,
+                    None,
+                    AuditAction::SignInLinkRequested,
+                    &request_id,
+                )
+                .detail(if allowed { "" } else { "rate_limited" }),
             )?;
             if !allowed {
                 return Ok(());
@@ -99,7 +106,7 @@ async fn request_link(
                 let raw = sign_in_tokens::create(
                     conn,
                     partner.id,
-                    sign_in_tokens::SIGN_IN,
+                    TokenPurpose::SignIn,
                     Duration::minutes(valid_minutes),
                 )?;
                 let body = views::emails::sign_in_link(
@@ -174,7 +181,12 @@ async fn confirm(
             let Some(partner_id) = sign_in_tokens::consume(conn, &raw, now)? else {
                 db::audit::record(
                     conn,
-                    &NewAudit::new("anonymous", None, "sign_in.link_refused", &request_id),
+                    &NewAudit::new(
+                        ActorKind::Anonymous,
+                        None,
+                        AuditAction::SignInLinkRefused,
+                        &request_id,
+                    ),
                 )?;
                 return Ok(None);
             };
@@ -215,11 +227,16 @@ fn start_partner_session(
         .execute(conn)?;
     db::audit::record(
         conn,
-        &NewAudit::new("partner", Some(partner.id), "sign_in", request_id)
-            .couple(partner.couple_id)
-            .detail(how),
+        &NewAudit::new(
+            ActorKind::Partner,
+            Some(partner.id),
+            AuditAction::SignIn,
+            request_id,
+        )
+        .couple(partner.couple_id)
+        .detail(how),
     )?;
-    session::start(conn, previous, sessions::PARTNER, partner.id)
+    session::start(conn, previous, UserKind::Partner, partner.id)
 }
 
 #[derive(Deserialize)]
@@ -299,8 +316,13 @@ async fn with_password(
                 rate_limit::hit(conn, &key, limit, window, db::now())?;
                 db::audit::record(
                     conn,
-                    &NewAudit::new("anonymous", None, "sign_in.failed", &request_id)
-                        .detail("partner"),
+                    &NewAudit::new(
+                        ActorKind::Anonymous,
+                        None,
+                        AuditAction::SignInFailed,
+                        &request_id,
+                    )
+                    .detail("partner"),
                 )?;
                 Ok(None)
             }

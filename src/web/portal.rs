@@ -7,6 +7,7 @@ use diesel::QueryResult;
 use crate::auth::Partner;
 use crate::db::{self, audit::NewAudit, couples::PartnerRow, DbConnection};
 use crate::domain::answers::FormPrompt;
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::occurrence::local_date;
 use crate::error::AppError;
 use crate::web::State;
@@ -28,8 +29,8 @@ pub fn today_for(p: &PartnerRow) -> NaiveDate {
 }
 
 /// An audit event by this partner about their couple.
-pub fn event(me: &Partner, action: &str, request_id: &str) -> NewAudit {
-    NewAudit::new("partner", Some(me.id), action, request_id).couple(me.couple_id)
+pub fn event(me: &Partner, action: AuditAction, request_id: &str) -> NewAudit {
+    NewAudit::new(ActorKind::Partner, Some(me.id), action, request_id).couple(me.couple_id)
 }
 
 /// Record a view (its own small write).

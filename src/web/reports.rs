@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use crate::auth::{Admin, Counselor};
 use crate::db::{self, audit::NewAudit, report::Loaded};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::report::ReportQuery;
 use crate::error::AppError;
 use crate::export;
@@ -32,12 +33,13 @@ async fn audit(
     req: &HttpRequest,
     me: &Counselor,
     ctx: &Ctx,
-    action: &'static str,
+    action: AuditAction,
     couple_id: Option<i32>,
     detail: String,
 ) -> Result<(), AppError> {
     let event = {
-        let e = NewAudit::new("counselor", Some(me.id), action, &ctx.request_id).detail(detail);
+        let e = NewAudit::new(ActorKind::Counselor, Some(me.id), action, &ctx.request_id)
+            .detail(detail);
         match couple_id {
             Some(id) => e.target("couple", id).couple(id),
             None => e,
@@ -91,7 +93,7 @@ async fn report_page(
         &state,
         me.id,
         couple_id,
-        "report.view",
+        AuditAction::ReportView,
         &ctx.request_id,
         loaded,
     )
@@ -101,7 +103,7 @@ async fn report_page(
         &req,
         &me,
         &ctx,
-        "report.view",
+        AuditAction::ReportView,
         Some(couple_id),
         q.audit_detail(),
     )
@@ -128,7 +130,7 @@ async fn report_csv(
         &state,
         me.id,
         couple_id,
-        "report.export",
+        AuditAction::ReportExport,
         &ctx.request_id,
         loaded,
     )
@@ -142,7 +144,7 @@ async fn report_csv(
         &req,
         &me,
         &ctx,
-        "report.export",
+        AuditAction::ReportExport,
         Some(couple_id),
         q.audit_detail(),
     )
@@ -165,10 +167,10 @@ async fn open_couple_export(
     me: &Counselor,
     ctx: &Ctx,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     include_safety: bool,
 ) -> Result<(db::couples::CoupleRow, chrono_tz::Tz), AppError> {
-    let event = NewAudit::new("counselor", Some(me.id), action, &ctx.request_id)
+    let event = NewAudit::new(ActorKind::Counselor, Some(me.id), action, &ctx.request_id)
         .target("couple", couple_id)
         .couple(couple_id)
         .detail(format!("include_safety={}", u8::from(include_safety)));
@@ -197,7 +199,8 @@ async fn couple_csv(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let safety = ReportQuery::parse(req.query_string()).include_safety;
-    let (couple, tz) = open_couple_export(&state, &me, &ctx, id, "couple.export", safety).await?;
+    let (couple, tz) =
+        open_couple_export(&state, &me, &ctx, id, AuditAction::CoupleExport, safety).await?;
     Ok(csv_stream::stream(
         state.db.clone(),
         &format!("trellis-couple-{id}.csv"),
@@ -215,7 +218,7 @@ async fn completion_csv(
     let id = path.into_inner();
     let safety = ReportQuery::parse(req.query_string()).include_safety;
     let (couple, _) =
-        open_couple_export(&state, &me, &ctx, id, "completion.export", safety).await?;
+        open_couple_export(&state, &me, &ctx, id, AuditAction::CompletionExport, safety).await?;
     Ok(csv_stream::stream(
         state.db.clone(),
         &format!("trellis-completion-{id}.csv"),
@@ -233,17 +236,21 @@ async fn summary(
     safety: bool,
 ) -> Result<HttpResponse, AppError> {
     let me_id = me.id;
-    let event = NewAudit::new("counselor", Some(me.id), "practice.export", &ctx.request_id).detail(
-        format!(
-            "scope={};include_safety={}",
-            if scope.is_some() {
-                "caseload"
-            } else {
-                "practice"
-            },
-            u8::from(safety)
-        ),
-    );
+    let event = NewAudit::new(
+        ActorKind::Counselor,
+        Some(me.id),
+        AuditAction::PracticeExport,
+        &ctx.request_id,
+    )
+    .detail(format!(
+        "scope={};include_safety={}",
+        if scope.is_some() {
+            "caseload"
+        } else {
+            "practice"
+        },
+        u8::from(safety)
+    ));
     let tz = state
         .db
         .write(move |conn| {

@@ -9,12 +9,13 @@
 use actix_web::HttpResponse;
 
 use crate::db::{self, audit::NewAudit, couples::CoupleRow, DbConnection};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::error::AppError;
 use crate::web::{see_other, State};
 
 /// An audit event by this counselor about this couple.
-pub fn audit_event(me: i32, action: &str, couple_id: i32, request_id: &str) -> NewAudit {
-    NewAudit::new("counselor", Some(me), action, request_id)
+pub fn audit_event(me: i32, action: AuditAction, couple_id: i32, request_id: &str) -> NewAudit {
+    NewAudit::new(ActorKind::Counselor, Some(me), action, request_id)
         .target("couple", couple_id)
         .couple(couple_id)
 }
@@ -26,13 +27,13 @@ pub fn record_denied(
     conn: &mut DbConnection,
     me: i32,
     couple_id: i32,
-    denied: &str,
-    what: &str,
+    denied: AuditAction,
+    what: AuditAction,
     request_id: &str,
 ) -> Result<(), AppError> {
     db::audit::record(
         conn,
-        &audit_event(me, denied, couple_id, request_id).detail(what),
+        &audit_event(me, denied, couple_id, request_id).detail(what.as_str()),
     )?;
     Ok(())
 }
@@ -45,13 +46,20 @@ pub fn find_or_deny(
     conn: &mut DbConnection,
     me: i32,
     couple_id: i32,
-    action: &str,
+    action: AuditAction,
     request_id: &str,
 ) -> Result<Option<CoupleRow>, AppError> {
     match db::couples::find_for_counselor(conn, me, couple_id).optional_found()? {
         Some(c) => Ok(Some(c)),
         None => {
-            record_denied(conn, me, couple_id, "couple.denied", action, request_id)?;
+            record_denied(
+                conn,
+                me,
+                couple_id,
+                AuditAction::CoupleDenied,
+                action,
+                request_id,
+            )?;
             Ok(None)
         }
     }
@@ -63,7 +71,7 @@ pub async fn view_couple<T, F>(
     state: &State,
     me: i32,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     request_id: &str,
     f: F,
 ) -> Result<(CoupleRow, T), AppError>
@@ -114,7 +122,7 @@ pub async fn change_couple<T, F>(
     state: &State,
     me: i32,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     request_id: &str,
     f: F,
 ) -> Result<Change<T>, AppError>
@@ -145,7 +153,7 @@ pub async fn with_couple<T, F>(
     state: &State,
     me: i32,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     request_id: &str,
     f: F,
 ) -> Result<T, AppError>
@@ -172,7 +180,7 @@ pub async fn or_deny<T>(
     state: &State,
     me: i32,
     couple_id: i32,
-    action: &'static str,
+    action: AuditAction,
     request_id: &str,
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {

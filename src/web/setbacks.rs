@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::Partner;
 use crate::db;
+use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::SetbackForm;
 use crate::domain::exercise::Visibility;
 use crate::domain::validation::Errors;
@@ -66,7 +67,7 @@ async fn create(
             let sid = db::setbacks::create(conn, me.couple_id, me.id, &new)?;
             db::audit::record(
                 conn,
-                &event(&me, "setback.create", &request_id)
+                &event(&me, AuditAction::SetbackCreate, &request_id)
                     .target("setback", sid)
                     .detail(format!("severity={}", new.severity)),
             )?;
@@ -98,7 +99,11 @@ async fn list(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
                 .collect::<Vec<_>>())
         })
         .await?;
-    audit_view(&state, event(&me, "setbacks.view", &ctx.request_id)).await?;
+    audit_view(
+        &state,
+        event(&me, AuditAction::SetbacksView, &ctx.request_id),
+    )
+    .await?;
     Ok(html(views::setbacks::list(&ctx, &notes)))
 }
 
@@ -134,7 +139,7 @@ async fn detail(
         .await?;
     audit_view(
         &state,
-        event(&me, "setback.view", &ctx.request_id).target("setback", note.id),
+        event(&me, AuditAction::SetbackView, &ctx.request_id).target("setback", note.id),
     )
     .await?;
     Ok(html(views::setbacks::detail(&ctx, &note, &author)))

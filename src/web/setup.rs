@@ -5,7 +5,9 @@ use serde::Deserialize;
 
 use crate::auth::password;
 use crate::auth::session::{self, session_cookie};
-use crate::db::{self, audit::NewAudit, sessions};
+use crate::db::{self, audit::NewAudit};
+use crate::domain::audit_action::{ActorKind, AuditAction};
+use crate::domain::status::UserKind;
 use crate::domain::validation::{self, Errors};
 use crate::error::AppError;
 use crate::views::{self, account::SetupValues, Ctx};
@@ -87,10 +89,15 @@ async fn submit(
             )?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(id), "practice.setup", &request_id)
-                    .target("counselor", id),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(id),
+                    AuditAction::PracticeSetup,
+                    &request_id,
+                )
+                .target("counselor", id),
             )?;
-            session::start(conn, None, sessions::COUNSELOR, id)
+            session::start(conn, None, UserKind::Counselor, id)
         })
         .await?;
     Ok(HttpResponse::SeeOther()

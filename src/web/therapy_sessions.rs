@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 
 use crate::auth::{token, Counselor};
 use crate::db::{self, therapy_sessions::SessionRow};
+use crate::domain::audit_action::AuditAction;
 use crate::domain::session_form::SessionForm;
 use crate::domain::validation::Errors;
 use crate::error::AppError;
@@ -41,7 +42,7 @@ async fn new_form(
         &state,
         me.id,
         id,
-        "session.view_new",
+        AuditAction::SessionViewNew,
         &ctx.request_id,
         move |conn, _| counselor_tz(conn, me.id),
     )
@@ -96,7 +97,7 @@ async fn create(
         &state,
         me.id,
         id,
-        "session.create",
+        AuditAction::SessionCreate,
         &ctx.request_id,
         move |conn, c| {
             let tz = counselor_tz(conn, me.id)?;
@@ -110,7 +111,7 @@ async fn create(
             let sid = db::therapy_sessions::create(conn, c.id, me.id, &valid)?;
             db::audit::record(
                 conn,
-                &audit_event(me.id, "session.create", c.id, &request_id)
+                &audit_event(me.id, AuditAction::SessionCreate, c.id, &request_id)
                     .target("therapy_session", sid),
             )?;
             Ok(Saved::Done)
@@ -149,7 +150,7 @@ async fn respond(
                 state,
                 me.id,
                 id,
-                "session.view_form",
+                AuditAction::SessionViewForm,
                 &ctx.request_id,
                 |_, _| Ok(()),
             )
@@ -176,13 +177,20 @@ fn own_session(
     me: i32,
     couple_id: i32,
     sid: i32,
-    action: &str,
+    action: AuditAction,
     request_id: &str,
 ) -> Result<Option<SessionRow>, AppError> {
     match db::therapy_sessions::find_in_couple(conn, couple_id, sid) {
         Ok(s) => Ok(Some(s)),
         Err(diesel::result::Error::NotFound) => {
-            record_denied(conn, me, couple_id, "session.denied", action, request_id)?;
+            record_denied(
+                conn,
+                me,
+                couple_id,
+                AuditAction::SessionDenied,
+                action,
+                request_id,
+            )?;
             Ok(None)
         }
         Err(e) => Err(e.into()),
@@ -201,7 +209,7 @@ async fn edit_form(
         &state,
         me.id,
         id,
-        "session.view_edit",
+        AuditAction::SessionViewEdit,
         &ctx.request_id,
         move |conn, c| {
             let s = db::therapy_sessions::find_in_couple(conn, c.id, sid).ok();
@@ -249,10 +257,17 @@ async fn update(
         &state,
         me.id,
         id,
-        "session.update",
+        AuditAction::SessionUpdate,
         &ctx.request_id,
         move |conn, c| {
-            let Some(s) = own_session(conn, me.id, c.id, sid, "session.update", &request_id)?
+            let Some(s) = own_session(
+                conn,
+                me.id,
+                c.id,
+                sid,
+                AuditAction::SessionUpdate,
+                &request_id,
+            )?
             else {
                 return Ok(Saved::Missing);
             };
@@ -267,7 +282,7 @@ async fn update(
             db::therapy_sessions::update(conn, sid, &valid)?;
             db::audit::record(
                 conn,
-                &audit_event(me.id, "session.update", c.id, &request_id)
+                &audit_event(me.id, AuditAction::SessionUpdate, c.id, &request_id)
                     .target("therapy_session", sid),
             )?;
             Ok(Saved::Done)
@@ -301,10 +316,17 @@ async fn cancel(
         &state,
         me.id,
         id,
-        "session.cancel",
+        AuditAction::SessionCancel,
         &ctx.request_id,
         move |conn, c| {
-            let Some(s) = own_session(conn, me.id, c.id, sid, "session.cancel", &request_id)?
+            let Some(s) = own_session(
+                conn,
+                me.id,
+                c.id,
+                sid,
+                AuditAction::SessionCancel,
+                &request_id,
+            )?
             else {
                 return Ok(Saved::Missing);
             };
@@ -312,7 +334,7 @@ async fn cancel(
                 db::therapy_sessions::cancel(conn, sid)?;
                 db::audit::record(
                     conn,
-                    &audit_event(me.id, "session.cancel", c.id, &request_id)
+                    &audit_event(me.id, AuditAction::SessionCancel, c.id, &request_id)
                         .target("therapy_session", sid),
                 )?;
             }

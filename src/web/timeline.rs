@@ -11,6 +11,7 @@ use crate::auth::Counselor;
 use crate::db::entries::TimelineFilter;
 use crate::db::setbacks::SetbackFilter;
 use crate::db::{self, audit::NewAudit, couples::CoupleRow, DbConnection};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::validation::{required_text, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
@@ -184,7 +185,7 @@ async fn show(
         &state,
         me.id,
         couple_id,
-        "couple.timeline.view",
+        AuditAction::CoupleTimelineView,
         &ctx.request_id,
         move |conn, c| load(conn, me.id, c, &q),
     )
@@ -229,7 +230,11 @@ async fn flag(
     let (couple_id, entry_id) = path.into_inner();
     let pairs = form_pairs(&body)?;
     let on = pairs.iter().any(|(k, v)| k == "flagged" && v == "on");
-    let action = if on { "entry.flag" } else { "entry.unflag" };
+    let action = if on {
+        AuditAction::EntryFlag
+    } else {
+        AuditAction::EntryUnflag
+    };
     let request_id = ctx.request_id.clone();
     with_couple(
         &state,
@@ -242,7 +247,7 @@ async fn flag(
             db::entries::set_flag(conn, id, on)?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), action, &request_id)
+                &NewAudit::new(ActorKind::Counselor, Some(me.id), action, &request_id)
                     .target("entry", id)
                     .couple(c.id),
             )?;
@@ -283,7 +288,7 @@ async fn comment(
             &state,
             me.id,
             couple_id,
-            "couple.timeline.view",
+            AuditAction::CoupleTimelineView,
             &ctx.request_id,
             move |conn, c| {
                 scoped_entry(conn, c, entry_id)?;
@@ -311,17 +316,22 @@ async fn comment(
         &state,
         me.id,
         couple_id,
-        "entry.comment",
+        AuditAction::EntryComment,
         &ctx.request_id,
         move |conn, c| {
             let id = scoped_entry(conn, c, entry_id)?;
             let cid = db::entries::add_comment(conn, id, me.id, &body_text)?;
             db::audit::record(
                 conn,
-                &NewAudit::new("counselor", Some(me.id), "entry.comment", &request_id)
-                    .target("entry", id)
-                    .couple(c.id)
-                    .detail(format!("comment={cid}")),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me.id),
+                    AuditAction::EntryComment,
+                    &request_id,
+                )
+                .target("entry", id)
+                .couple(c.id)
+                .detail(format!("comment={cid}")),
             )?;
             Ok(())
         },

@@ -10,6 +10,7 @@ use actix_web::{web, HttpResponse};
 use maud::html;
 
 use crate::db::{self, audit::NewAudit};
+use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::error::AppError;
 use crate::views::layout::bare;
 use crate::views::Ctx;
@@ -81,9 +82,9 @@ async fn unsubscribe(
             db::audit::record(
                 conn,
                 &NewAudit::new(
-                    "partner",
+                    ActorKind::Partner,
                     Some(partner_id),
-                    "partner.reminders.unsubscribe",
+                    AuditAction::PartnerRemindersUnsubscribe,
                     &request_id,
                 )
                 .target("partner", partner_id)

@@ -96,9 +96,9 @@ pub async fn two_counselors() -> (TestApp, TestApp) {
 }
 
 fn audit_count(app: &TestApp, action: &str) -> i64 {
-    let action = action.to_string();
+    let action = trellis::domain::audit_action::AuditAction::parse(action).expect("a known action");
     app.db
-        .read_blocking(move |conn| Ok(trellis::db::audit::count_action(conn, &action)?))
+        .read_blocking(move |conn| Ok(trellis::db::audit::count_action(conn, action)?))
         .expect("audit count")
 }
 
@@ -505,7 +505,9 @@ async fn assignments_pause_resume_and_end() {
     let status = |app: &TestApp| {
         app.db
             .read_blocking(move |conn| {
-                Ok(trellis::db::assignments::find_in_couple(conn, id, aid)?.status)
+                Ok(trellis::db::assignments::find_in_couple(conn, id, aid)?
+                    .status
+                    .as_str())
             })
             .unwrap()
     };

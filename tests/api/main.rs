@@ -13,3 +13,4 @@ mod portal;
 mod reminders;
 mod reports;
 mod visibility;
+mod words;

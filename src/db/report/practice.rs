@@ -60,7 +60,7 @@ pub fn practice_batch(
             id: c.id,
             label: c.label.clone(),
             start_date: c.start_date,
-            active: c.status == CoupleStatus::Active.as_str(),
+            active: c.status == CoupleStatus::Active,
         })
         .collect();
     let mut loaded = dashboard_db::load_for(
