@@ -11,4 +11,5 @@ mod helpers;
 mod portal;
 mod reminders;
 mod reports;
+mod settings;
 mod visibility;
