@@ -12,5 +12,6 @@ mod helpers;
 mod portal;
 mod reminders;
 mod reports;
+mod settings;
 mod visibility;
 mod words;
