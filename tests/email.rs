@@ -7,6 +7,12 @@
 //! The last two groups are `#[ignore]`d: `cargo test -- --include-ignored` runs them, and
 //! without their variable they say "skipped" (a failure under TRELLIS_REQUIRE_ALL=1).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that cannot arrange its data should stop there, loudly"
+)]
+
 use std::collections::HashMap;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

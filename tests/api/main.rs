@@ -2,6 +2,12 @@
 //! its own (SQLite in a temp folder, or a fresh PostgreSQL database when
 //! TRELLIS_TEST_DATABASE_URL is set).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test that cannot arrange its data should stop there, loudly"
+)]
+
 mod browser;
 mod couples;
 mod dashboard;
