@@ -88,6 +88,8 @@ pub struct EmailSettings {
     pub lease_seconds: i64,
     /// SMTP connections kept open, and messages a worker sends at once.
     pub smtp_connections: usize,
+    /// Hours a message may wait past its due time before it is marked failed (1-8760).
+    pub max_age_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +150,9 @@ impl Settings {
         }
         if self.auth.idle_timeout_minutes <= 0 || self.auth.absolute_timeout_hours <= 0 {
             bail!("invalid configuration: auth timeouts must be positive");
+        }
+        if !(1..=8760).contains(&self.email.max_age_hours) {
+            bail!("invalid configuration: email.max_age_hours must be between 1 and 8760");
         }
         if self.reminders.default_hour > 23 || self.reminders.digest_hour > 23 {
             bail!("invalid configuration: reminders hours must be 0-23");
