@@ -132,7 +132,14 @@ async fn drain(
     settings: &EmailSettings,
     now: NaiveDateTime,
 ) -> worker::DeliveryReport {
-    drain_with(&mut Worker::new(worker::new_worker_id()), db, mailer, settings, now).await
+    drain_with(
+        &mut Worker::new(worker::new_worker_id()),
+        db,
+        mailer,
+        settings,
+        now,
+    )
+    .await
 }
 
 /// Deliver with `worker` until a pass claims nothing or finds the server down.
@@ -422,7 +429,10 @@ async fn an_hour_of_refused_connections_uses_up_no_attempt_and_loses_nothing() {
     let report = drain_with(&mut worker, &db, &back, &settings, at).await;
 
     // Assert 2: everything goes in one drain, each message once.
-    assert_eq!((report.sent, report.failed, report.server_down), (60, 0, false));
+    assert_eq!(
+        (report.sent, report.failed, report.server_down),
+        (60, 0, false)
+    );
     assert!(worker.circuit().is_closed());
     let mut per_row: HashMap<i32, usize> = HashMap::new();
     for m in back.sent() {
@@ -462,11 +472,20 @@ async fn a_down_server_is_probed_again_only_after_a_short_backoff() {
     assert!(first.server_down);
     assert_eq!((first.claimed, first.deferred), (3, 3));
     assert_eq!((too_soon.claimed, too_soon.server_down), (0, true));
-    assert_eq!((probe.claimed, probe.deferred, probe.server_down), (3, 3, true));
+    assert_eq!(
+        (probe.claimed, probe.deferred, probe.server_down),
+        (3, 3, true)
+    );
     // 6 s, then 10 s for the second probe (plus the real time the pass took).
     let next_probe = worker.circuit().next_probe().unwrap();
-    assert!(next_probe >= now + chrono::Duration::seconds(16), "{next_probe}");
-    assert!(next_probe < now + chrono::Duration::seconds(20), "{next_probe}");
+    assert!(
+        next_probe >= now + chrono::Duration::seconds(16),
+        "{next_probe}"
+    );
+    assert!(
+        next_probe < now + chrono::Duration::seconds(20),
+        "{next_probe}"
+    );
     assert_eq!(counts(&db).pending, 3);
 }
 

@@ -121,3 +121,27 @@ fn test_message(to: &str, base_url: &str, now: chrono::NaiveDateTime) -> outbox:
     .into_string();
     outbox::NewOutboxMessage::new("test", to, "", "Trellis test message", text, html, now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_line_gives_the_counts_and_the_oldest_waiting_age() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .unwrap();
+        let counts = outbox::Counts {
+            pending: 3,
+            sending: 1,
+            sent: 10,
+            failed: 2,
+            expired: 1,
+        };
+        assert_eq!(
+            status_line(&counts, Some(now - chrono::Duration::minutes(75)), now),
+            "pending 3  sending 1  sent 10  failed 2  expired 1  oldest waiting 1 h 15 min"
+        );
+        assert!(status_line(&outbox::Counts::default(), None, now).ends_with("oldest waiting none"));
+    }
+}

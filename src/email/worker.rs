@@ -319,7 +319,11 @@ impl Worker {
                 break;
             }
             // While the server is thought down, one message finds out whether it is back.
-            let size = if self.circuit.is_closed() { concurrency } else { 1 };
+            let size = if self.circuit.is_closed() {
+                concurrency
+            } else {
+                1
+            };
             let group = &to_send[next..(next + size).min(to_send.len())];
             next += group.len();
             let attempt_at =
@@ -614,12 +618,18 @@ mod tests {
     fn an_expired_link_is_settled_without_sending() {
         let max_age = chrono::Duration::hours(72);
         let expires = now() + chrono::Duration::minutes(15);
-        assert_eq!(outcome_before_sending(&row(now(), Some(expires)), max_age, now()), None);
+        assert_eq!(
+            outcome_before_sending(&row(now(), Some(expires)), max_age, now()),
+            None
+        );
         assert_eq!(
             outcome_before_sending(&row(now(), Some(expires)), max_age, expires),
             Some(Outcome::Expired)
         );
-        assert_eq!(outcome_before_sending(&row(now(), None), max_age, expires), None);
+        assert_eq!(
+            outcome_before_sending(&row(now(), None), max_age, expires),
+            None
+        );
     }
 
     #[test]
@@ -627,7 +637,10 @@ mod tests {
         let max_age = chrono::Duration::hours(72);
         let due = now();
         let just_before = due + max_age - chrono::Duration::seconds(1);
-        assert_eq!(outcome_before_sending(&row(due, None), max_age, just_before), None);
+        assert_eq!(
+            outcome_before_sending(&row(due, None), max_age, just_before),
+            None
+        );
         match outcome_before_sending(&row(due, None), max_age, due + max_age) {
             Some(Outcome::TooOld { error }) => {
                 assert!(error.contains("72 hours"), "{error}");

@@ -212,7 +212,10 @@ mod tests {
         assert_eq!(text(185), "3 h 5 min");
         assert_eq!(text(1440 + 60), "1 day 1 h");
         assert_eq!(text(3 * 1440 + 4 * 60 + 59), "3 days 4 h");
-        assert_eq!(retry_all_notice(1), "1 message is queued again and will be sent within a few seconds.");
+        assert_eq!(
+            retry_all_notice(1),
+            "1 message is queued again and will be sent within a few seconds."
+        );
         assert!(retry_all_notice(0).contains("nothing changed"));
     }
 }
