@@ -90,6 +90,8 @@ pub struct EmailSettings {
     pub lease_seconds: i64,
     /// SMTP connections kept open, and messages a worker sends at once.
     pub smtp_connections: usize,
+    /// Hours a message may wait past its due time before it is marked failed (1-8760).
+    pub max_age_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +137,7 @@ pub mod ranges {
     pub const MAX_ATTEMPTS: RangeInclusive<i32> = 1..=100;
     pub const LEASE_SECONDS: RangeInclusive<i64> = 10..=3600;
     pub const SMTP_CONNECTIONS: RangeInclusive<usize> = 1..=32;
+    pub const MAX_AGE_HOURS: RangeInclusive<i64> = 1..=8760;
     pub const INTERVAL_SECONDS: RangeInclusive<u64> = 5..=3600;
     /// `reminders.default_hour` and `reminders.digest_hour`: an hour of the local day.
     pub const HOUR: RangeInclusive<u32> = 0..=23;
@@ -239,6 +242,7 @@ impl Settings {
             email.max_attempts in r::MAX_ATTEMPTS;
             email.lease_seconds in r::LEASE_SECONDS;
             email.smtp_connections in r::SMTP_CONNECTIONS;
+            email.max_age_hours in r::MAX_AGE_HOURS;
             reminders.interval_seconds in r::INTERVAL_SECONDS;
             reminders.default_hour in r::HOUR;
             reminders.digest_hour in r::HOUR;

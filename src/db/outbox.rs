@@ -3,8 +3,11 @@
 //! Rows are written in the same transaction as the change that causes them ([`enqueue`]).
 //! Workers take a batch with [`claim_due`], which leases the rows to one owner for a while so
 //! several servers never send the same row at once, then report each outcome with
-//! [`mark_sent`], [`mark_retry`] or [`mark_failed`]. A worker that dies simply lets its
-//! lease run out and another worker takes the rows over.
+//! [`mark_sent`], [`mark_retry`] or [`mark_failed`] (or [`record`] with any [`Outcome`]).
+//! A worker that dies simply lets its lease run out and another worker takes the rows over.
+//!
+//! A row whose server could not be reached goes back as it was ([`Outcome::Unreachable`]):
+//! same due time, no attempt used up. Only an answer from the server counts as an attempt.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,6 +16,9 @@ use super::schema::{email_attempts, email_outbox};
 use super::DbConnection;
 use crate::domain::status::OutboxStatus;
 use crate::insert_returning_id;
+
+/// `last_error` of an expired row: the link it carries ran out before it could go.
+pub const LINK_EXPIRED: &str = "link expired before delivery";
 
 /// A whole outbox row, body included; only the worker needs this.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -37,6 +43,7 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 /// What the admin page shows of a row: never the subject or the body.
@@ -75,6 +82,8 @@ pub struct NewOutboxMessage {
     /// Not before this time (UTC).
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    /// The link inside stops working at this time (UTC): not sent after it.
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 impl NewOutboxMessage {
@@ -101,6 +110,7 @@ impl NewOutboxMessage {
             counselor_id: None,
             next_attempt_at: now,
             created_at: now,
+            expires_at: None,
         }
     }
 }
@@ -178,15 +188,37 @@ pub fn claim_due(
         .load(conn)
 }
 
-/// How one delivery attempt ended.
+/// How one delivery attempt ended, or why a row was settled without one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The server accepted the message.
     Sent,
-    /// Try again at the given time.
+    /// The server answered "later": try again at the given time (an attempt used up).
     Retry { at: NaiveDateTime, error: String },
-    /// Give up.
+    /// The server refused it for good, or it ran out of attempts (an attempt used up).
     Failed { error: String },
+    /// The server could not be reached: back in the queue as it was (same due time, no
+    /// attempt used up). Logged in `email_attempts` with the error.
+    Unreachable { error: String },
+    /// Not tried: waiting longer than `email.max_age_hours`. Marked failed.
+    TooOld { error: String },
+    /// Not tried: the link it carries expired first. Marked [`EXPIRED`].
+    Expired,
+}
+
+impl Outcome {
+    /// Whether this outcome uses up one of the message's attempts.
+    pub fn counts_as_attempt(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Sent | Outcome::Retry { .. } | Outcome::Failed { .. }
+        )
+    }
+
+    /// Whether the mail server was contacted (a row goes into `email_attempts`).
+    fn was_tried(&self) -> bool {
+        self.counts_as_attempt() || matches!(self, Outcome::Unreachable { .. })
+    }
 }
 
 /// Record an attempt and its outcome, but only while `owner` still holds the row's lease.
@@ -203,8 +235,9 @@ pub fn record(
         .filter(o::id.eq(id))
         .filter(o::status.eq(OutboxStatus::Sending))
         .filter(o::lease_owner.eq(owner));
+    let counted = i32::from(outcome.counts_as_attempt());
     let clear_lease = (
-        o::attempts.eq(o::attempts + 1),
+        o::attempts.eq(o::attempts + counted),
         o::lease_owner.eq(None::<String>),
         o::lease_until.eq(None::<NaiveDateTime>),
     );
@@ -224,20 +257,40 @@ pub fn record(
                 o::last_error.eq(Some(error)),
             ))
             .execute(conn)?,
-        Outcome::Failed { error } => diesel::update(leased)
+        Outcome::Unreachable { error } => diesel::update(leased)
+            .set((
+                clear_lease,
+                o::status.eq(OutboxStatus::Pending),
+                o::last_error.eq(Some(error)),
+            ))
+            .execute(conn)?,
+        Outcome::Failed { error } | Outcome::TooOld { error } => diesel::update(leased)
             .set((
                 clear_lease,
                 o::status.eq(OutboxStatus::Failed),
                 o::last_error.eq(Some(error)),
             ))
             .execute(conn)?,
+        Outcome::Expired => diesel::update(leased)
+            .set((
+                clear_lease,
+                o::status.eq(OutboxStatus::Expired),
+                o::last_error.eq(Some(LINK_EXPIRED)),
+            ))
+            .execute(conn)?,
     };
     if changed == 0 {
         return Ok(false);
     }
+    if !outcome.was_tried() {
+        return Ok(true);
+    }
     let error = match outcome {
-        Outcome::Sent => None,
-        Outcome::Retry { error, .. } | Outcome::Failed { error } => Some(error.as_str()),
+        Outcome::Retry { error, .. }
+        | Outcome::Failed { error }
+        | Outcome::Unreachable { error }
+        | Outcome::TooOld { error } => Some(error.as_str()),
+        Outcome::Sent | Outcome::Expired => None,
     };
     diesel::insert_into(email_attempts::table)
         .values((
@@ -358,6 +411,7 @@ pub struct Counts {
     pub sending: i64,
     pub sent: i64,
     pub failed: i64,
+    pub expired: i64,
 }
 
 /// Rows per status.
@@ -373,6 +427,7 @@ pub fn counts(conn: &mut DbConnection) -> QueryResult<Counts> {
             OutboxStatus::Sending => counts.sending = n,
             OutboxStatus::Sent => counts.sent = n,
             OutboxStatus::Failed => counts.failed = n,
+            OutboxStatus::Expired => counts.expired = n,
         }
     }
     Ok(counts)
@@ -396,6 +451,30 @@ pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResul
     ))
     .execute(conn)?;
     Ok(changed > 0)
+}
+
+/// Put every failed row back in the queue, as [`retry`] does for one. Returns how many.
+/// Expired rows stay as they are: their link no longer works.
+pub fn retry_all_failed(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    use email_outbox::dsl as o;
+    diesel::update(o::email_outbox.filter(o::status.eq(OutboxStatus::Failed)))
+        .set((
+            o::status.eq(OutboxStatus::Pending),
+            o::attempts.eq(0),
+            o::next_attempt_at.eq(now),
+            o::lease_owner.eq(None::<String>),
+            o::lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+}
+
+/// When the oldest message still waiting to go out (pending or being sent) was queued.
+pub fn oldest_waiting(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+    use email_outbox::dsl as o;
+    o::email_outbox
+        .filter(o::status.eq_any([OutboxStatus::Pending, OutboxStatus::Sending]))
+        .select(diesel::dsl::min(o::created_at))
+        .get_result(conn)
 }
 
 /// Every attempt made for one row, oldest first: (when, succeeded, error).

@@ -2,6 +2,7 @@
 //! message goes out if and only if the change that caused it is committed. Delivery is the
 //! mailer's job.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::outbox::{enqueue, NewOutboxMessage};
@@ -19,6 +20,9 @@ pub struct NewEmail {
     pub body_html: String,
     pub unsubscribe_url: Option<String>,
     pub partner_id: Option<i32>,
+    /// When the link inside stops working (sign-in and invitation links): the worker does
+    /// not send the message after this time.
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 /// Insert a pending message due now; returns its id.
@@ -34,6 +38,7 @@ pub fn queue(conn: &mut DbConnection, email: &NewEmail) -> QueryResult<i32> {
     );
     message.unsubscribe_url = email.unsubscribe_url.clone();
     message.partner_id = email.partner_id;
+    message.expires_at = email.expires_at;
     // Without a dedupe key the insert always happens.
     enqueue(conn, &message)?.ok_or(diesel::result::Error::NotFound)
 }

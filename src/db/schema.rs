@@ -229,6 +229,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 

@@ -32,6 +32,7 @@ text_word! {
         CoupleViewEdit => "couple.view_edit",
         DashboardView => "dashboard.view",
         EmailRetry => "email.retry",
+        EmailRetryAll => "email.retry_all",
         EntryComment => "entry.comment",
         EntryDraft => "entry.draft",
         EntryEdit => "entry.edit",
@@ -99,7 +100,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 64);
+        assert_eq!(AuditAction::ALL.len(), 65);
     }
 
     #[test]

@@ -166,8 +166,11 @@ text_word! {
         /// Claimed by a worker (under a lease).
         Sending => "sending",
         Sent => "sent",
-        /// Out of attempts; an admin may retry it.
+        /// Given up on: rejected for good, out of attempts, or not sent within
+        /// `email.max_age_hours` of being due; an admin may retry it.
         Failed => "failed",
+        /// Not sent: the link it carries (sign-in, invitation) expired before it could go.
+        Expired => "expired",
     }
 }
 

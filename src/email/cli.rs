@@ -24,7 +24,8 @@ pub enum MailCommand {
     },
     /// Deliver everything due now, then print what happened and exit.
     Deliver,
-    /// Show how many messages are pending, sending, sent and failed.
+    /// Show how many messages are pending, sending, sent, failed and expired, and how long
+    /// the oldest waiting one has waited.
     Status,
 }
 
@@ -51,13 +52,10 @@ pub fn run(settings: &Settings, command: MailCommand) -> anyhow::Result<()> {
         }
         MailCommand::Deliver => deliver(settings, db),
         MailCommand::Status => {
-            let c = db
-                .read_blocking(|conn| Ok(outbox::counts(conn)?))
+            let (c, oldest) = db
+                .read_blocking(|conn| Ok((outbox::counts(conn)?, outbox::oldest_waiting(conn)?)))
                 .context("Failed to count the outbox messages")?;
-            println!(
-                "pending {}  sending {}  sent {}  failed {}",
-                c.pending, c.sending, c.sent, c.failed
-            );
+            println!("{}", status_line(&c, oldest, db::now()));
             Ok(())
         }
     }
@@ -71,15 +69,11 @@ pub fn deliver(settings: &Settings, db: db::Db) -> anyhow::Result<()> {
         let mailer = Mailer::from_settings(&email).context("Failed to set up the mailer")?;
         let started = Instant::now();
         let mut total = worker::DeliveryReport::default();
+        let mut worker = worker::Worker::for_this_process();
         loop {
-            let r = worker::deliver_due(&db, &mailer, &email, db::now()).await?;
-            total.claimed += r.claimed;
-            total.sent += r.sent;
-            total.retried += r.retried;
-            total.failed += r.failed;
-            total.deferred += r.deferred;
-            total.lost += r.lost;
-            if r.claimed == 0 || r.deferred > 0 {
+            let r = worker.deliver_due(&db, &mailer, &email, db::now()).await?;
+            total.add(&r);
+            if r.claimed == 0 || r.server_down {
                 break;
             }
         }
@@ -90,11 +84,30 @@ pub fn deliver(settings: &Settings, db: db::Db) -> anyhow::Result<()> {
             0.0
         };
         println!(
-            "sent {}  retried {}  failed {}  deferred {}  in {seconds:.2} s ({rate:.0} msgs/s)",
-            total.sent, total.retried, total.failed, total.deferred
+            "sent {}  retried {}  failed {}  expired {}  deferred {}  in {seconds:.2} s ({rate:.0} msgs/s)",
+            total.sent, total.retried, total.failed, total.expired, total.deferred
         );
+        if total.server_down {
+            println!("The mail server could not be reached; the messages stay queued.");
+        }
         Ok(())
     })
+}
+
+/// What `trellis mail status` prints: the counts, then the oldest waiting message's age.
+pub fn status_line(
+    c: &outbox::Counts,
+    oldest_waiting: Option<chrono::NaiveDateTime>,
+    now: chrono::NaiveDateTime,
+) -> String {
+    let oldest = match oldest_waiting {
+        Some(at) => crate::views::mail::age_text(now - at),
+        None => "none".to_string(),
+    };
+    format!(
+        "pending {}  sending {}  sent {}  failed {}  expired {}  oldest waiting {oldest}",
+        c.pending, c.sending, c.sent, c.failed, c.expired
+    )
 }
 
 fn test_message(to: &str, base_url: &str, now: chrono::NaiveDateTime) -> outbox::NewOutboxMessage {
@@ -107,4 +120,28 @@ fn test_message(to: &str, base_url: &str, now: chrono::NaiveDateTime) -> outbox:
     }
     .into_string();
     outbox::NewOutboxMessage::new("test", to, "", "Trellis test message", text, html, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_line_gives_the_counts_and_the_oldest_waiting_age() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .unwrap();
+        let counts = outbox::Counts {
+            pending: 3,
+            sending: 1,
+            sent: 10,
+            failed: 2,
+            expired: 1,
+        };
+        assert_eq!(
+            status_line(&counts, Some(now - chrono::Duration::minutes(75)), now),
+            "pending 3  sending 1  sent 10  failed 2  expired 1  oldest waiting 1 h 15 min"
+        );
+        assert!(status_line(&outbox::Counts::default(), None, now).ends_with("oldest waiting none"));
+    }
 }

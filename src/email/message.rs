@@ -80,6 +80,7 @@ mod tests {
             last_error: None,
             sent_at: None,
             created_at: at,
+            expires_at: None,
         }
     }
 

@@ -17,7 +17,7 @@ use anyhow::Context;
 use lettre::message::Message;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::response::{Code, Severity};
+use lettre::transport::smtp::response::{Category, Code, Detail, Severity};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
@@ -25,7 +25,7 @@ use secrecy::ExposeSecret;
 use crate::config::EmailSettings;
 
 pub use message::build_message;
-pub use worker::{deliver_due, spawn_worker, DeliveryReport};
+pub use worker::{spawn_worker, DeliveryReport, Worker};
 
 /// A message the memory backend kept, for tests to inspect.
 #[derive(Debug, Clone)]
@@ -96,12 +96,27 @@ pub fn is_permanent_code(code: Code) -> bool {
     matches!(code.severity, Severity::PermanentNegativeCompletion)
 }
 
-/// Sort an SMTP failure: 5xx replies are permanent; 4xx replies and garbled answers are
-/// transient; refused connections, timeouts, TLS and I/O trouble mean the server is
-/// unreachable (transient too).
+/// Whether an SMTP reply code says the service itself is unavailable (421): the server
+/// closes the connection whatever the message, so it counts as unreachable.
+pub fn is_service_unavailable_code(code: Code) -> bool {
+    matches!(
+        (code.severity, code.category, code.detail),
+        (
+            Severity::TransientNegativeCompletion,
+            Category::Connections,
+            Detail::One
+        )
+    )
+}
+
+/// Sort an SMTP failure: 5xx replies are permanent; 421 ("service not available") means
+/// the server is unreachable; other 4xx replies and garbled answers are transient;
+/// refused connections, timeouts, TLS and I/O trouble mean the server is unreachable.
 pub fn classify_smtp(e: &lettre::transport::smtp::Error) -> SendError {
     let text = error_chain(e);
-    if e.is_permanent() || e.status().is_some_and(is_permanent_code) {
+    if e.status().is_some_and(is_service_unavailable_code) {
+        SendError::Unreachable(text)
+    } else if e.is_permanent() || e.status().is_some_and(is_permanent_code) {
         SendError::Permanent(text)
     } else if e.status().is_some() || e.is_response() || e.is_client() {
         SendError::Transient(text)
@@ -241,7 +256,6 @@ fn smtp_transport(settings: &EmailSettings) -> anyhow::Result<AsyncSmtpTransport
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lettre::transport::smtp::response::{Category, Detail};
 
     #[test]
     fn five_hundred_codes_are_permanent_and_four_hundred_codes_are_not() {
@@ -257,6 +271,27 @@ mod tests {
         );
         assert!(is_permanent_code(rejected));
         assert!(!is_permanent_code(busy));
+    }
+
+    #[test]
+    fn only_421_means_the_service_is_unavailable() {
+        let unavailable = Code::new(
+            Severity::TransientNegativeCompletion,
+            Category::Connections,
+            Detail::One,
+        );
+        let mailbox_busy = Code::new(
+            Severity::TransientNegativeCompletion,
+            Category::MailSystem,
+            Detail::Zero,
+        );
+        assert!(is_service_unavailable_code(unavailable));
+        assert!(!is_service_unavailable_code(mailbox_busy));
+        assert!(!is_service_unavailable_code(Code::new(
+            Severity::PermanentNegativeCompletion,
+            Category::Connections,
+            Detail::One,
+        )));
     }
 
     #[tokio::test]

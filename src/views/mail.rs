@@ -17,12 +17,35 @@ pub fn retry_notice(retried: bool) -> &'static str {
     }
 }
 
+/// A banner after "Retry all failed".
+pub fn retry_all_notice(count: u32) -> String {
+    match count {
+        0 => "No message was in the failed list, so nothing changed.".to_string(),
+        1 => "1 message is queued again and will be sent within a few seconds.".to_string(),
+        n => format!("{n} messages are queued again and will be sent within a few seconds."),
+    }
+}
+
+/// A wait as people say it: "less than a minute", "12 min", "3 h 5 min", "2 days 4 h".
+pub fn age_text(age: chrono::Duration) -> String {
+    let minutes = age.num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "less than a minute".to_string(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (1, h, _) => format!("1 day {h} h"),
+        (d, h, _) => format!("{d} days {h} h"),
+    }
+}
+
 /// The whole page.
 pub fn page_for(
     ctx: &Ctx,
     counts: &Counts,
     failed: &[OutboxSummary],
     pending: &[OutboxSummary],
+    oldest_waiting: Option<chrono::Duration>,
     notice: Option<&str>,
     tz: Tz,
 ) -> Markup {
@@ -40,16 +63,21 @@ pub fn page_for(
                 p.muted.small { "Messages are sent by a background worker with retries. Their contents are not shown here." }
                 div.table-wrap {
                     table.data {
-                        thead { tr { th { "Waiting" } th { "Sending now" } th { "Sent" } th { "Failed" } } }
+                        thead { tr { th { "Waiting" } th { "Sending now" } th { "Sent" } th { "Failed" } th { "Link expired" } } }
                         tbody {
                             tr {
                                 td { (counts.pending) }
                                 td { (counts.sending) }
                                 td { (counts.sent) }
                                 td { @if counts.failed > 0 { span.badge.badge-danger { (counts.failed) } } @else { "0" } }
+                                td { (counts.expired) }
                             }
                         }
                     }
+                }
+                p {
+                    "Oldest waiting message: "
+                    strong { @match oldest_waiting { Some(age) => (age_text(age)), None => "none" } }
                 }
             }
             section.card.stack {
@@ -57,7 +85,11 @@ pub fn page_for(
                 @if failed.is_empty() {
                     p.muted { "No message has failed." }
                 } @else {
-                    p.muted.small { "These were refused by the mail server or ran out of attempts. Check the address, then retry." }
+                    p.muted.small { "These were refused by the mail server, ran out of attempts or waited too long. Check the address, then retry." }
+                    form.inline-form method="post" action="/practice/mail/retry-failed" {
+                        (ctx.csrf_field())
+                        button.btn.btn-small type="submit" { "Retry all failed" }
+                    }
                     (rows_table(ctx, failed, true, tz))
                 }
             }
@@ -149,12 +181,14 @@ mod tests {
             sending: 0,
             sent: 5,
             failed: 1,
+            expired: 0,
         };
         let html = page_for(
             &ctx,
             &counts,
             &[summary(3, OutboxStatus::Failed)],
             &[summary(4, OutboxStatus::Pending)],
+            Some(chrono::Duration::minutes(125)),
             Some(retry_notice(true)),
             chrono_tz::UTC,
         )
@@ -165,5 +199,24 @@ mod tests {
         assert!(html.contains("&lt;sam&gt;@example.org"));
         assert!(html.contains("550 &lt;mailbox&gt; unavailable"));
         assert!(html.contains("queued again"));
+        assert!(html.contains(r#"action="/practice/mail/retry-failed""#));
+        assert!(html.contains("Retry all failed"));
+        assert!(html.contains("2 h 5 min"), "{html}");
+    }
+
+    #[test]
+    fn ages_read_as_people_say_them() {
+        let text = |minutes| age_text(chrono::Duration::minutes(minutes));
+        assert_eq!(text(0), "less than a minute");
+        assert_eq!(text(-3), "less than a minute");
+        assert_eq!(text(12), "12 min");
+        assert_eq!(text(185), "3 h 5 min");
+        assert_eq!(text(1440 + 60), "1 day 1 h");
+        assert_eq!(text(3 * 1440 + 4 * 60 + 59), "3 days 4 h");
+        assert_eq!(
+            retry_all_notice(1),
+            "1 message is queued again and will be sent within a few seconds."
+        );
+        assert!(retry_all_notice(0).contains("nothing changed"));
     }
 }

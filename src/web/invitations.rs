@@ -56,6 +56,7 @@ pub fn queue_invitations(
                 body_html: body.html,
                 unsubscribe_url: None,
                 partner_id: Some(partner.id),
+                expires_at: Some(db::now() + Duration::hours(hours)),
             },
         )?);
         let now = db::now();

@@ -125,6 +125,7 @@ async fn request_link(
                         body_html: body.html,
                         unsubscribe_url: None,
                         partner_id: Some(partner.id),
+                        expires_at: Some(db::now() + Duration::minutes(valid_minutes)),
                     },
                 )?;
             }

@@ -132,7 +132,10 @@ async fn create(
     .await
 }
 
-#[expect(clippy::too_many_arguments, reason = "one handler-private helper; the arguments are the form and its context")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one handler-private helper; the arguments are the form and its context"
+)]
 async fn respond(
     state: &State,
     ctx: &Ctx,

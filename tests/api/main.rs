@@ -15,6 +15,7 @@ mod errors;
 mod exercises;
 mod foundation;
 mod helpers;
+mod mail;
 mod portal;
 mod reminders;
 mod reports;
