@@ -19,6 +19,7 @@ pub struct Settings {
     pub attention: AttentionSettings,
     pub email: EmailSettings,
     pub reminders: ReminderSettings,
+    pub backup: BackupSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +99,18 @@ pub struct ReminderSettings {
     pub digest_hour: u32,
 }
 
+/// Scheduled backups of the SQLite database (see `src/backup/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// Folder for backup files, also the default of `trellis backup`.
+    pub dir: String,
+    /// Hours between scheduled backups; 0 turns them off. 0-8760.
+    pub every_hours: u32,
+    /// Scheduled backups kept; older ones are deleted. 1-10000.
+    pub keep: usize,
+}
+
 impl Settings {
     /// Load the layers and check the values; errors name the offending key.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
@@ -150,6 +163,11 @@ impl Settings {
         }
         if self.reminders.default_hour > 23 || self.reminders.digest_hour > 23 {
             bail!("invalid configuration: reminders hours must be 0-23");
+        }
+        if self.backup.every_hours > 8760 || !(1..=10_000).contains(&self.backup.keep) {
+            bail!(
+                "invalid configuration: backup.every_hours must be 0-8760 and backup.keep 1-10000"
+            );
         }
         Ok(())
     }

@@ -1,0 +1,85 @@
+//! How `trellis restore` knows a server is using the database.
+//!
+//! Every server holds a SHARED advisory lock (`flock`) on `<database>.lock`, e.g.
+//! `data/trellis.db.lock`, for as long as it runs; several servers on one file may share it.
+//! A restore takes the lock EXCLUSIVELY, without waiting: if any server holds it, the restore
+//! refuses; while the restore holds it, a server refuses to start. The kernel releases an
+//! flock when the process dies, `kill -9` included, so it cannot be left stale; the file
+//! itself stays (deleting a lock file invites races) and holds nothing.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+/// The lock file beside a SQLite database.
+pub fn lock_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// A held lock; released when dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct DatabaseLock {
+    _file: File,
+}
+
+fn open(database: &Path) -> anyhow::Result<(File, PathBuf)> {
+    let path = lock_path(database);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("Failed to create the folder {}", dir.display()))?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("Failed to open the lock file {}", path.display()))?;
+    Ok((file, path))
+}
+
+/// Taken by a server for its whole life.
+pub fn serving(database: &Path) -> anyhow::Result<DatabaseLock> {
+    let (file, path) = open(database)?;
+    match file.try_lock_shared() {
+        Ok(()) => Ok(DatabaseLock { _file: file }),
+        Err(TryLockError::WouldBlock) => bail!(
+            "{} is being restored (another process holds {} exclusively); \
+             start the server when the restore has finished",
+            database.display(),
+            path.display()
+        ),
+        Err(TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("Failed to lock {}", path.display()))
+        }
+    }
+}
+
+/// Taken by a restore; refuses at once if any server holds the database.
+pub fn exclusive(database: &Path) -> anyhow::Result<DatabaseLock> {
+    let (file, path) = open(database)?;
+    match file.try_lock() {
+        Ok(()) => Ok(DatabaseLock { _file: file }),
+        Err(TryLockError::WouldBlock) => bail!(
+            "a Trellis server is using {} (it holds {}); stop every server on this database, \
+             then run the restore again",
+            database.display(),
+            path.display()
+        ),
+        Err(TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("Failed to lock {}", path.display()))
+        }
+    }
+}
+
+/// The server's lock for the configured database: SQLite files only.
+pub fn for_server(database_url: &str) -> anyhow::Result<Option<DatabaseLock>> {
+    match crate::db::Target::parse(database_url) {
+        crate::db::Target::Sqlite(path) if path != ":memory:" => {
+            serving(Path::new(&path)).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
