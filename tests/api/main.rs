@@ -2,6 +2,7 @@
 //! its own (SQLite in a temp folder, or a fresh PostgreSQL database when
 //! TRELLIS_TEST_DATABASE_URL is set).
 
+mod backup;
 mod browser;
 mod couples;
 mod dashboard;
