@@ -80,7 +80,8 @@ echo
 echo "trellis backup took $(python3 -c "print(f'{$END - $START:.2f}')") s (wall clock, summary included)."
 
 START=$(date +%s.%N)
-"$BIN" backup --verify "$FILE" | head -1
+"$BIN" backup --verify "$FILE" > "$OUT/verify.txt"
 END=$(date +%s.%N)
+head -1 "$OUT/verify.txt"
 echo "trellis backup --verify took $(python3 -c "print(f'{$END - $START:.2f}')") s."
-rm -f "$FILE" "$OUT/wrk-during.txt"
+rm -f "$FILE" "$OUT/wrk-during.txt" "$OUT/verify.txt"
