@@ -130,6 +130,10 @@ fn spawn_checkpointer(db: Db) {
         loop {
             every.tick().await;
             let db = db.clone();
+            // Skipped while a backup copies (see `backup::lock`).
+            let Some(_turn) = backup::lock::checkpoint_turn(db.target()) else {
+                continue;
+            };
             match aw::block(move || db.checkpoint()).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "SQLite checkpoint failed"),

@@ -99,7 +99,10 @@ pub fn backup(database: &Path, out: &Path) -> anyhow::Result<(Summary, Duration)
     // for a finished backup.
     let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_file(&temp);
-    let written = online::copy(database, &temp).and_then(|()| {
+    let copying = lock::copying(database)?;
+    let copied = online::copy(database, &temp);
+    drop(copying);
+    let written = copied.and_then(|()| {
         File::open(&temp)
             .and_then(|f| f.sync_all())
             .with_context(|| format!("Failed to flush {} to disk", temp.display()))?;
