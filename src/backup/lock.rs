@@ -127,3 +127,36 @@ pub fn checkpoint_turn(target: &crate::db::Target) -> Option<Option<DatabaseLock
         Err(TryLockError::Error(_)) => Some(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restore_and_checkpoints_give_way_to_what_holds_the_database() {
+        let dir = std::env::temp_dir().join(format!("trellis-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let database = dir.join("trellis.db");
+        let target = crate::db::Target::Sqlite(database.display().to_string());
+
+        let server = serving(&database).unwrap();
+        let second_server = serving(&database).unwrap();
+        assert!(exclusive(&database).is_err(), "a restore while servers run");
+        drop((server, second_server));
+        let restore = exclusive(&database).unwrap();
+        assert!(
+            serving(&database).is_err(),
+            "a server start during a restore"
+        );
+        drop(restore);
+
+        let backup = copying(&database).unwrap();
+        assert!(
+            checkpoint_turn(&target).is_none(),
+            "a checkpoint during a backup"
+        );
+        drop(backup);
+        assert!(matches!(checkpoint_turn(&target), Some(Some(_))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
