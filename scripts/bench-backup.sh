@@ -3,6 +3,7 @@
 #
 #   scripts/bench-backup.sh            # seed data/bench.db if missing (as bench-dashboard.sh)
 #   SEED=1 scripts/bench-backup.sh     # start again from a fresh database
+#   BACKUP_PREFIX="nice -n 19" scripts/bench-backup.sh   # run the backup under a wrapper
 #
 # Needs a release build (cargo build --release) and wrk (apt-get install -y wrk).
 # Prints the dashboard's latency without a backup, then during one, and the backup's time,
@@ -72,7 +73,7 @@ FILE="$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).db"
 WRK=$!
 sleep 2
 START=$(date +%s.%N)
-"$BIN" backup --out "$FILE"
+${BACKUP_PREFIX:-} "$BIN" backup --out "$FILE"
 END=$(date +%s.%N)
 wait $WRK
 cat "$OUT/wrk-during.txt"
