@@ -48,6 +48,18 @@ pub enum Command {
         #[command(subcommand)]
         what: crate::cli_export::ExportCommand,
     },
+    /// Copy the SQLite database while the portal runs (PostgreSQL: prints the pg_dump
+    /// command), or check a copy with --verify.
+    Backup {
+        /// Where to write the copy (default: backup.dir/trellis-<UTC time>.db).
+        #[arg(long, conflicts_with = "verify")]
+        out: Option<PathBuf>,
+        /// Check a backup file (integrity and foreign keys) instead of making one.
+        #[arg(long, value_name = "FILE")]
+        verify: Option<PathBuf>,
+    },
+    /// Replace the SQLite database with a backup file; every server must be stopped.
+    Restore { file: PathBuf },
     /// Plan due reminders into the outbox and deliver them: one pass, for cron.
     SendReminders,
     /// Seed synthetic couples into the (fresh) configured database and time one planning
@@ -76,6 +88,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => create_counselor(&settings, &email, &name, admin, &time_zone),
         Command::Mail(command) => crate::email::cli::run(&settings, command),
         Command::Export { what } => crate::cli_export::run(&settings, what),
+        Command::Backup {
+            verify: Some(file), ..
+        } => crate::backup::cli::verify(&file),
+        Command::Backup { out, .. } => crate::backup::cli::backup(&settings, out),
+        Command::Restore { file } => crate::backup::cli::restore(&settings, &file),
         Command::SendReminders => crate::scheduler::cli::send_reminders(&settings),
         Command::BenchPlan { couples } => crate::scheduler::cli::bench_plan(&settings, couples),
     }

@@ -21,6 +21,7 @@ pub struct Settings {
     pub attention: AttentionSettings,
     pub email: EmailSettings,
     pub reminders: ReminderSettings,
+    pub backup: BackupSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -141,6 +142,9 @@ pub mod ranges {
     pub const INTERVAL_SECONDS: RangeInclusive<u64> = 5..=3600;
     /// `reminders.default_hour` and `reminders.digest_hour`: an hour of the local day.
     pub const HOUR: RangeInclusive<u32> = 0..=23;
+    /// `backup.every_hours`: 0 turns scheduled backups off.
+    pub const BACKUP_EVERY_HOURS: RangeInclusive<u32> = 0..=8760;
+    pub const BACKUP_KEEP: RangeInclusive<usize> = 1..=10_000;
 }
 
 /// Refuse `value` outside `range` in one line naming the key, the value and the range.
@@ -168,6 +172,18 @@ macro_rules! check_ranges {
             )?;
         )*
     };
+}
+
+/// Scheduled backups of the SQLite database (see `src/backup/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// Folder for backup files, also the default of `trellis backup`.
+    pub dir: String,
+    /// Hours between scheduled backups; 0 turns them off. 0-8760.
+    pub every_hours: u32,
+    /// Scheduled backups kept; older ones are deleted. 1-10000.
+    pub keep: usize,
 }
 
 impl Settings {
@@ -246,6 +262,8 @@ impl Settings {
             reminders.interval_seconds in r::INTERVAL_SECONDS;
             reminders.default_hour in r::HOUR;
             reminders.digest_hour in r::HOUR;
+            backup.every_hours in r::BACKUP_EVERY_HOURS;
+            backup.keep in r::BACKUP_KEEP;
         });
         Ok(())
     }

@@ -4,6 +4,7 @@
 //! [`Application::run_until_stopped`] serves until the process is told to stop.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod cli_export;
 pub mod config;
@@ -45,6 +46,9 @@ pub struct Application {
     port: u16,
     server: Server,
     pub db: Db,
+    /// Tells `trellis restore` this database is in use (see `backup::lock`); held until
+    /// the server stops.
+    _lock: Option<backup::lock::DatabaseLock>,
 }
 
 /// Open the database, apply migrations and install the built-in library.
@@ -65,6 +69,7 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
 
 impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        let lock = backup::lock::for_server(settings.database.url.expose_secret())?;
         let db = prepare_database(&settings)?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address)
@@ -101,7 +106,13 @@ impl Application {
             scheduler::spawn_planner(db.clone(), settings.clone());
         }
         spawn_checkpointer(db.clone());
-        Ok(Application { port, server, db })
+        backup::schedule::spawn(&settings);
+        Ok(Application {
+            port,
+            server,
+            db,
+            _lock: lock,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -126,6 +137,10 @@ fn spawn_checkpointer(db: Db) {
         loop {
             every.tick().await;
             let db = db.clone();
+            // Skipped while a backup copies (see `backup::lock`).
+            let Some(_turn) = backup::lock::checkpoint_turn(db.target()) else {
+                continue;
+            };
             match aw::block(move || db.checkpoint()).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => {

@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 use reqwest::StatusCode;
-use trellis::domain::status::OutboxStatus;
 use trellis::db::schema::{audit_log, email_outbox};
+use trellis::domain::status::OutboxStatus;
 
 use crate::helpers::{location, spawn_app, ADMIN_EMAIL};
 use crate::portal::create_couple;

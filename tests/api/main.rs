@@ -8,6 +8,7 @@
     reason = "a test that cannot arrange its data should stop there, loudly"
 )]
 
+mod backup;
 mod browser;
 mod couples;
 mod dashboard;
