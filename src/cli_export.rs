@@ -173,27 +173,28 @@ pub fn run(settings: &Settings, what: ExportCommand) -> anyhow::Result<()> {
     let bar = progress_bar(out_path.is_some());
     let mut out = csv_writer(output(out_path)?);
     let mut tick = |n: u64| bar.set_position(n);
-    let rows = db
-        .with_error::<anyhow::Error>()
-        .read_blocking(|conn| match (&what, &couple) {
-            (ExportCommand::Couple { .. }, Some(c)) => {
-                export::couple_csv(conn, c, tz, safety, &mut out, &mut tick)
-            }
-            (ExportCommand::Completion { .. }, Some(c)) => {
-                export::completion_csv(conn, c, safety, now, &mut out, &mut tick)
-            }
-            _ => export::practice_csv(
-                conn,
-                counselor,
-                tz,
-                &thresholds,
-                safety,
-                now,
-                &mut out,
-                &mut tick,
-            ),
-        })
-        .context("Failed to write the export")?;
+    // One short checkout per batch, as for a download: a slow reader of stdout holds no
+    // connection.
+    let mut src = db.with_error::<anyhow::Error>();
+    let rows = match (&what, &couple) {
+        (ExportCommand::Couple { .. }, Some(c)) => {
+            export::couple_csv(&mut src, c, tz, safety, &mut out, &mut tick)
+        }
+        (ExportCommand::Completion { .. }, Some(c)) => {
+            export::completion_csv(&mut src, c, safety, now, &mut out, &mut tick)
+        }
+        _ => export::practice_csv(
+            &mut src,
+            counselor,
+            tz,
+            &thresholds,
+            safety,
+            now,
+            &mut out,
+            &mut tick,
+        ),
+    }
+    .context("Failed to write the export")?;
     out.flush().context("Failed to finish the export")?;
     bar.finish_and_clear();
     if let Some(path) = out_path {

@@ -6,11 +6,11 @@ use std::io::Write;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Progress;
+use super::{Progress, Source};
 use crate::db::assignments::{self, AssignmentRow};
 use crate::db::couples::CoupleRow;
 use crate::db::report::{hidden_exercises, partner_infos};
-use crate::db::{couples as couple_db, export as q, DbConnection};
+use crate::db::{couples as couple_db, export as q};
 use crate::domain::csv_cell::inert;
 use crate::domain::occurrence;
 use crate::domain::report::{completion_by_week, AssignmentInfo, PartnerInfo};
@@ -34,8 +34,8 @@ pub const COMPLETION_HEADER: [&str; 14] = [
 
 /// One row per partner per assignment per ISO week, from each assignment's start to today
 /// (or its end). Weeks in which nothing was owed are left out.
-pub fn completion_csv<W: Write>(
-    conn: &mut DbConnection,
+pub fn completion_csv<S: Source, W: Write>(
+    src: &mut S,
     couple: &CoupleRow,
     include_safety: bool,
     now: DateTime<Utc>,
@@ -43,16 +43,19 @@ pub fn completion_csv<W: Write>(
     progress: Progress<'_>,
 ) -> anyhow::Result<u64> {
     out.write_record(COMPLETION_HEADER)?;
-    let partners = partner_infos(&couple_db::partners_of(conn, couple.id)?);
-    let hidden = hidden_exercises(conn, include_safety)?;
-    let rows_a: Vec<AssignmentRow> = assignments::for_couple(conn, couple.id)?
-        .into_iter()
-        .filter(|a| !hidden.contains(&a.exercise_id))
-        .collect();
-    let ids: Vec<i32> = rows_a.iter().map(|a| a.id).collect();
-    let pauses = assignments::pauses_for(conn, &ids)?;
-    let exercise_ids: Vec<i32> = rows_a.iter().map(|a| a.exercise_id).collect();
-    let titles = q::exercise_titles(conn, &exercise_ids)?;
+    let (partners, rows_a, pauses, titles) = src.read(|conn| {
+        let partners = partner_infos(&couple_db::partners_of(conn, couple.id)?);
+        let hidden = hidden_exercises(conn, include_safety)?;
+        let rows_a: Vec<AssignmentRow> = assignments::for_couple(conn, couple.id)?
+            .into_iter()
+            .filter(|a| !hidden.contains(&a.exercise_id))
+            .collect();
+        let ids: Vec<i32> = rows_a.iter().map(|a| a.id).collect();
+        let pauses = assignments::pauses_for(conn, &ids)?;
+        let exercise_ids: Vec<i32> = rows_a.iter().map(|a| a.exercise_id).collect();
+        let titles = q::exercise_titles(conn, &exercise_ids)?;
+        Ok((partners, rows_a, pauses, titles))
+    })?;
     let couple_cells = [couple.id.to_string(), inert(&couple.label).into_owned()];
     let mut rows = 0;
     for a in &rows_a {
@@ -63,7 +66,7 @@ pub fn completion_csv<W: Write>(
             schedule: a.schedule(&pauses),
         };
         // One assignment's dates at a time: bounded by its own history.
-        let made = q::made_for_assignment(conn, a.id)?;
+        let made = src.read(|conn| Ok(q::made_for_assignment(conn, a.id)?))?;
         for p in partners.iter().filter(|p| info.is_for(p)) {
             let dates: HashSet<NaiveDate> = made
                 .iter()

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Context;
 use chrono_tz::Tz;
 
-use super::{iso, yes_no, Progress, BATCH};
+use super::{iso, yes_no, Progress, Source, BATCH};
 use crate::db::couples::CoupleRow;
 use crate::db::export::{self as q, AnswerRow, ExportEntry, PromptInfo};
 use crate::db::report::{hidden_exercises, local_day, SetbackRow};
@@ -74,8 +74,8 @@ impl Lookups {
 
 /// Every submitted entry of the couple with its answers (one row per answer), then its
 /// setbacks (one row per field), then its sessions. Returns the number of rows written.
-pub fn couple_csv<W: Write>(
-    conn: &mut DbConnection,
+pub fn couple_csv<S: Source, W: Write>(
+    src: &mut S,
     couple: &CoupleRow,
     counselor_tz: Tz,
     include_safety: bool,
@@ -83,15 +83,22 @@ pub fn couple_csv<W: Write>(
     progress: Progress<'_>,
 ) -> anyhow::Result<u64> {
     out.write_record(COUPLE_HEADER)?;
-    let look = Lookups::load(conn, couple, include_safety)?;
+    let look = src.read(|conn| Lookups::load(conn, couple, include_safety))?;
     let mut rows: u64 = 0;
     let mut after = 0;
     loop {
-        let batch = q::submitted_entry_batch(conn, look.couple_id, after, BATCH, &look.hidden)?;
+        let (batch, mut answers) = src.read(|conn| {
+            let batch = q::submitted_entry_batch(conn, look.couple_id, after, BATCH, &look.hidden)?;
+            let ids: Vec<i32> = batch.iter().map(|e| e.id).collect();
+            let answers = if ids.is_empty() {
+                Vec::new()
+            } else {
+                q::answers_of(conn, &ids)?
+            };
+            Ok((batch, answers))
+        })?;
         let Some(last) = batch.last() else { break };
         after = last.id;
-        let ids: Vec<i32> = batch.iter().map(|e| e.id).collect();
-        let mut answers = q::answers_of(conn, &ids)?;
         answers.sort_by_key(|a| {
             let position = look
                 .prompts
@@ -104,7 +111,7 @@ pub fn couple_csv<W: Write>(
     }
     let mut after = 0;
     loop {
-        let batch = q::setback_batch(conn, look.couple_id, after, BATCH)?;
+        let batch = src.read(|conn| Ok(q::setback_batch(conn, look.couple_id, after, BATCH)?))?;
         let Some(last) = batch.last() else { break };
         after = last.id;
         for s in &batch {
@@ -112,7 +119,8 @@ pub fn couple_csv<W: Write>(
         }
         progress(rows);
     }
-    for s in &q::sessions_of(conn, look.couple_id)? {
+    let sessions = src.read(|conn| Ok(q::sessions_of(conn, look.couple_id)?))?;
+    for s in &sessions {
         rows += write_session(&look, s, counselor_tz, out)?;
     }
     progress(rows);

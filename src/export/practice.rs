@@ -6,9 +6,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{iso, opt, yes_no, Progress, BATCH};
+use super::{iso, opt, yes_no, Progress, Source, BATCH};
 use crate::db::report::{practice_batch, PracticeRow};
-use crate::db::DbConnection;
 use crate::domain::attention::{Flag, Thresholds};
 use crate::domain::csv_cell::inert;
 
@@ -89,8 +88,8 @@ fn practice_row<W: Write>(s: &PracticeRow, tz: Tz, out: &mut csv::Writer<W>) -> 
 /// One row per couple (all of the practice, or one counselor's caseload) with the
 /// dashboard's figures and attention flags; batches of [`BATCH`] couples.
 #[expect(clippy::too_many_arguments)]
-pub fn practice_csv<W: Write>(
-    conn: &mut DbConnection,
+pub fn practice_csv<S: Source, W: Write>(
+    src: &mut S,
     counselor: Option<i32>,
     tz: Tz,
     thresholds: &Thresholds,
@@ -103,15 +102,17 @@ pub fn practice_csv<W: Write>(
     let mut rows = 0;
     let mut after = 0;
     loop {
-        let batch = practice_batch(
-            conn,
-            counselor,
-            after,
-            BATCH,
-            thresholds,
-            include_safety,
-            now,
-        )?;
+        let batch = src.read(|conn| {
+            Ok(practice_batch(
+                conn,
+                counselor,
+                after,
+                BATCH,
+                thresholds,
+                include_safety,
+                now,
+            )?)
+        })?;
         let Some(last) = batch.last() else { break };
         after = last.couple.id;
         for s in &batch {

@@ -1,12 +1,13 @@
-//! A CSV export as an HTTP download: `export::stream` writes the CSV on the blocking pool
-//! with a reading connection; this wraps its chunks into a streamed `text/csv` response.
+//! A CSV export as an HTTP download: `export::stream` writes the CSV on the blocking pool,
+//! reading each batch with a short checkout of a reading connection (none is held while the
+//! client is slow); this wraps its chunks into a streamed `text/csv` response.
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 use futures_util::StreamExt;
 
-use crate::db::{Db, DbConnection};
+use crate::db::Db;
 use crate::export::stream::{self, ChannelWriter};
 
 /// A `Content-Disposition` file name: letters, digits, dot, dash and underscore only.
@@ -32,18 +33,19 @@ pub fn csv_response(filename: &str) -> actix_web::HttpResponseBuilder {
     res
 }
 
-/// A 200 `text/csv` response whose body `produce` writes on the blocking pool with a
-/// reading connection. Access checks and the audit row must be done before calling this:
-/// once the body starts, an error can only cut the download short (and is logged).
+/// A 200 `text/csv` response whose body `produce` writes on the blocking pool, reading
+/// through the given handle one batch at a time (an [`export::Source`](crate::export::Source)).
+/// Access checks and the audit row must be done before calling this: once the body starts,
+/// an error can only cut the download short (and is logged).
 pub fn stream<E, F>(db: Db<E>, filename: &str, produce: F) -> HttpResponse
 where
     E: Send + 'static,
-    F: FnOnce(&mut DbConnection, &mut csv::Writer<ChannelWriter>) -> anyhow::Result<u64>
+    F: FnOnce(&mut Db<anyhow::Error>, &mut csv::Writer<ChannelWriter>) -> anyhow::Result<u64>
         + Send
         + 'static,
 {
-    let db = db.with_error::<anyhow::Error>();
-    let body = stream::spawn(move |out| db.read_blocking(move |conn| produce(conn, out)));
+    let mut db = db.with_error::<anyhow::Error>();
+    let body = stream::spawn(move |out| produce(&mut db, out));
     csv_response(filename).streaming(body.map(|chunk| chunk.map(Bytes::from)))
 }
 

@@ -204,7 +204,7 @@ async fn couple_csv(
     Ok(csv_stream::stream(
         state.db.clone(),
         &format!("trellis-couple-{id}.csv"),
-        move |conn, out| export::couple_csv(conn, &couple, tz, safety, out, &mut |_| {}),
+        move |db, out| export::couple_csv(db, &couple, tz, safety, out, &mut |_| {}),
     ))
 }
 
@@ -222,9 +222,7 @@ async fn completion_csv(
     Ok(csv_stream::stream(
         state.db.clone(),
         &format!("trellis-completion-{id}.csv"),
-        move |conn, out| {
-            export::completion_csv(conn, &couple, safety, Utc::now(), out, &mut |_| {})
-        },
+        move |db, out| export::completion_csv(db, &couple, safety, Utc::now(), out, &mut |_| {}),
     ))
 }
 
@@ -267,9 +265,9 @@ async fn summary(
     Ok(csv_stream::stream(
         state.db.clone(),
         name,
-        move |conn, out| {
+        move |db, out| {
             export::practice_csv(
-                conn,
+                db,
                 scope,
                 tz,
                 &thresholds,
