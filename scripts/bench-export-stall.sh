@@ -6,7 +6,8 @@
 # Release build, SQLite, pool of 8 reading connections. Seeds one large couple export
 # (ROWS answer rows, default 200,000: tens of MB, far more than socket buffers hold) with
 # scripts/gen_report_data.py, then measures the dashboard with wrk three times: alone, while
-# STALLED (default 50) clients hold the export open without reading, and after they are gone.
+# STALLED (default 50) clients hold the export open without reading (after SETTLE seconds,
+# default 10, for the exports to fill the buffers), and after they are gone.
 # Needs wrk, sqlite3 and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,7 @@ echo "export: HTTP $code, $(du -h "$DIR/export.csv" | cut -f1)"
 measure() {
   echo "== $1"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$COOKIE" "http://127.0.0.1:$PORT/dashboard" \
-    | grep -E 'Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors' || true
+    | grep -E 'Requests/sec|Latency |50%|99%|Non-2xx|Socket errors' || true
 }
 
 measure "dashboard alone"
@@ -56,7 +57,7 @@ for _ in range(n):
 time.sleep(3600)
 PY
 STALLER=$!
-sleep 3
+sleep "${SETTLE:-10}"   # let the exports fill the buffers and park
 measure "dashboard while $STALLED export downloads are stalled"
 kill $STALLER 2>/dev/null || true
 STALLER=""

@@ -109,12 +109,12 @@ async fn stalled_exports_leave_other_pages_answering() {
     for round in 0..3 {
         for page in &pages {
             let started = Instant::now();
-            let r = tokio::time::timeout(Duration::from_secs(4), app.get(page))
+            let r = tokio::time::timeout(Duration::from_secs(6), app.get(page))
                 .await
-                .unwrap_or_else(|_| panic!("{page} did not answer within 4 s (round {round})"));
+                .unwrap_or_else(|_| panic!("{page} did not answer within 6 s (round {round})"));
             assert_eq!(r.status(), StatusCode::OK, "{page} (round {round})");
             let took = started.elapsed();
-            assert!(took < Duration::from_secs(3), "{page} took {took:?}");
+            assert!(took < Duration::from_secs(5), "{page} took {took:?}");
         }
     }
 
