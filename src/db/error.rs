@@ -47,11 +47,17 @@ pub enum OpenError {
 }
 
 impl DbError {
-    /// Whether the database was out of reach for now (no connection free in time), as
-    /// opposed to the work itself failing: callers may answer "try again shortly".
+    /// Whether the database was out of reach for now (no connection free in time, or the
+    /// connection was lost under the query), as opposed to the work itself failing:
+    /// callers may answer "try again shortly". A lost connection is closed by the pool
+    /// when it comes back (`Manager::has_broken`), so the retry gets a fresh one.
     pub fn is_unavailable(&self) -> bool {
         match self {
             DbError::Unavailable(_) => true,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection,
+                _,
+            )) => true,
             DbError::AuditBatch(inner) => inner.is_unavailable(),
             _ => false,
         }
