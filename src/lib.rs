@@ -19,8 +19,8 @@ pub mod web;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
 use actix_web::body::MessageBody;
+use actix_web::dev::Server;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress, Next};
 use actix_web::{web as aw, App, HttpServer};

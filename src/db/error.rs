@@ -13,6 +13,10 @@ pub enum DbError {
     /// (pool exhausted) or the database cannot be reached. Worth retrying shortly.
     #[error("no database connection became free in time (pool exhausted or database unreachable)")]
     Unavailable(#[source] diesel::r2d2::PoolError),
+    /// The connection to the database died during the work (PostgreSQL went away, or the
+    /// network to it). The pool closes that connection; worth retrying shortly.
+    #[error("the connection to the database was lost")]
+    ConnectionLost,
     /// The task on the blocking thread pool did not finish (it panicked or was cancelled).
     #[error("the database task did not finish")]
     Blocking(#[source] actix_web::error::BlockingError),
@@ -53,7 +57,7 @@ impl DbError {
     /// when it comes back (`Manager::has_broken`), so the retry gets a fresh one.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            DbError::Unavailable(_) => true,
+            DbError::Unavailable(_) | DbError::ConnectionLost => true,
             DbError::Query(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::ClosedConnection,
                 _,

@@ -43,8 +43,8 @@ use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use error::DbError;
-pub use ready::NotReady;
 use error::OpenError;
+pub use ready::NotReady;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -113,6 +113,9 @@ struct Health {
 
 /// How long a checkout waits while the database cannot be reached and no connection is left.
 const FAIL_FAST: Duration = Duration::from_secs(1);
+
+/// How often a waiting checkout looks again whether the database was found unreachable.
+const CHECKOUT_SLICE: Duration = Duration::from_millis(250);
 
 /// A PostgreSQL connection idle longer than this is pinged (`SELECT 1`, about 60 µs here)
 /// before it is handed out. A busy pool reuses its connections well within it, so a ping
@@ -298,31 +301,33 @@ impl<E> Db<E> {
         }
     }
 
-    /// A connection from `pool`. Waits up to the pool's timeout for one to come free, but
-    /// only [`FAIL_FAST`] when the database could not be reached at the last attempt and
-    /// the pool holds no connection (every request would otherwise hang for the full
-    /// timeout during an outage). A PostgreSQL connection idle for a while, or last used
-    /// before a broken connection was found, is pinged first; one that fails the ping is
-    /// closed (its transaction manager is broken, see [`Manager::has_broken`]) and the
-    /// next one tried.
+    /// A connection from `pool`. Waits up to `wait` (the pool's timeout by default) for one
+    /// to come free, but no more than [`FAIL_FAST`] once the database could not be reached
+    /// at the last attempt and the pool holds no connection: during an outage every request
+    /// would otherwise hang for the full timeout. A PostgreSQL connection idle for a while,
+    /// or last used before a broken connection was found, is pinged first; one that fails
+    /// the ping is closed (its transaction manager is broken, see [`Manager::has_broken`])
+    /// and the next one tried.
     fn checkout(&self, pool: &Pool, wait: Option<Duration>) -> Result<Pooled, DbError> {
-        let wait = wait.unwrap_or_else(|| pool.connection_timeout());
-        let wait = if self.health.unreachable.load(Ordering::Relaxed)
-            && pool.state().connections == 0
-        {
-            wait.min(FAIL_FAST)
-        } else {
-            wait
-        };
-        let started = Instant::now();
-        // Each failed ping closes a connection, so this ends within the pool's size.
-        for _ in 0..=pool.max_size() {
-            let left = wait.saturating_sub(started.elapsed());
-            let mut conn = pool.get_timeout(left).map_err(DbError::Unavailable)?;
+        let deadline = Instant::now() + wait.unwrap_or_else(|| pool.connection_timeout());
+        let mut failed_pings = 0;
+        loop {
+            let down =
+                self.health.unreachable.load(Ordering::Relaxed) && pool.state().connections == 0;
+            // Waiting in slices notices an outage found meanwhile (the pool's own attempt
+            // to open a connection failing) instead of sleeping through it.
+            let left = deadline.saturating_duration_since(Instant::now());
+            let slice = left.min(if down { FAIL_FAST } else { CHECKOUT_SLICE });
+            let mut conn = match pool.get_timeout(slice) {
+                Ok(conn) => conn,
+                Err(e) if down || slice >= left => return Err(DbError::Unavailable(e)),
+                Err(_) => continue,
+            };
             let breaks = self.health.breaks.load(Ordering::Relaxed);
             let stale = match Pooled::extensions(&conn).get::<LastUse>() {
                 Some(last) => last.breaks != breaks || last.at.elapsed() >= PING_IF_IDLE_FOR,
-                None => false,
+                // Opened by the pool in the background, perhaps long ago.
+                None => true,
             };
             Pooled::extensions_mut(&mut conn).insert(LastUse {
                 at: Instant::now(),
@@ -330,17 +335,17 @@ impl<E> Db<E> {
             });
             if stale && matches!(*conn, DbConnection::Pg(_)) {
                 if let Err(e) = conn.batch_execute("SELECT 1") {
-                    tracing::info!(error = %e, "dropped a database connection that failed its ping");
+                    tracing::info!(error = %e, "closed a database connection that failed its ping");
+                    failed_pings += 1;
+                    // Each failed ping closes a connection, so this ends within the pool's size.
+                    if failed_pings > pool.max_size() {
+                        return Err(DbError::Query(e));
+                    }
                     continue;
                 }
             }
             return Ok(conn);
         }
-        // Every try found a dead connection: the database went away just now.
-        Err(DbError::Query(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::ClosedConnection,
-            Box::new(String::from("every pooled connection failed its ping")),
-        )))
     }
 
     /// Apply any pending migrations (idempotent).
@@ -415,7 +420,8 @@ impl<E: From<DbError>> Db<E> {
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
         let mut conn = self.checkout(&self.write, None)?;
-        transaction(&mut conn, f)
+        let result = transaction(&mut conn, f);
+        lost_connection_is_unavailable(&mut conn, result)
     }
 
     /// [`Db::read`] for code already off the async workers. Should `f` panic, the
@@ -425,8 +431,51 @@ impl<E: From<DbError>> Db<E> {
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
     {
         let mut conn = self.checkout(&self.read, None)?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        lost_connection_is_unavailable(&mut conn, result)
     }
+}
+
+/// When work failed because its PostgreSQL connection died under it, say so
+/// ([`DbError::ConnectionLost`]: "try again shortly", 503 at the HTTP edge) rather than pass
+/// on whatever the query happened to report: libpq's first error on a closed socket may be
+/// "server closed the connection" or "no connection to the server", and code may even have
+/// gone on after the first.
+///
+/// It also makes sure the pool learns the connection is dead. diesel puts its transaction
+/// manager in the error state (which [`Manager::has_broken`] sees) when libpq reports a bad
+/// connection, but not when the failure came while preparing a statement the connection had
+/// not cached yet: such a connection went back to the pool looking healthy and failed every
+/// request after ("no connection to the server" for minutes). So after any failed work a
+/// PostgreSQL connection is pinged (one round trip on the error path only; on a dead
+/// connection libpq fails at once, without the network), which sets that state.
+fn lost_connection_is_unavailable<T, E: From<DbError>>(
+    conn: &mut DbConnection,
+    result: Result<T, E>,
+) -> Result<T, E> {
+    if result.is_err() && connection_died(conn) {
+        tracing::warn!("the database connection was lost during a query");
+        return Err(E::from(DbError::ConnectionLost));
+    }
+    result
+}
+
+/// Whether a PostgreSQL connection on which something just failed is dead; pings it if
+/// diesel does not know yet, so that [`Manager::has_broken`] closes it. Always false on
+/// SQLite (a connection to a file does not die).
+fn connection_died(conn: &mut DbConnection) -> bool {
+    let DbConnection::Pg(c) = conn else {
+        return false;
+    };
+    let broken = |c: &mut PgConnection| {
+        AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .is_err()
+    };
+    if !broken(c) {
+        let _ = c.batch_execute("SELECT 1");
+    }
+    broken(c)
 }
 
 /// Run `f` in a transaction: committed if it returns `Ok`, rolled back if it returns `Err`

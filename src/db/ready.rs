@@ -8,7 +8,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
-use super::{Db, DbConnection, DbError, SQLITE_BUSY_TIMEOUT_MS};
+use super::{connection_died, Db, DbConnection, DbError, SQLITE_BUSY_TIMEOUT_MS};
 
 /// How long each step (a connection from the pool, the write lock, a statement) may wait.
 pub const READY_BUDGET: Duration = Duration::from_secs(2);
@@ -71,7 +71,7 @@ impl<E> Db<E> {
         let mut conn = self
             .checkout(&self.read, Some(READY_BUDGET))
             .map_err(NotReady::NoReadConnection)?;
-        diesel::sql_query("SELECT COUNT(*) AS n FROM __diesel_schema_migrations")
+        let read = diesel::sql_query("SELECT COUNT(*) AS n FROM __diesel_schema_migrations")
             .get_result::<Count>(&mut *conn)
             .map_err(|e| NotReady::ReadFailed(e.into()))
             .and_then(|c| match c.n {
@@ -79,15 +79,27 @@ impl<E> Db<E> {
                     diesel::result::Error::NotFound,
                 ))),
                 _ => Ok(()),
-            })?;
+            });
+        if let Err(e) = read {
+            return Err(match connection_died(&mut conn) {
+                true => NotReady::NoReadConnection(DbError::ConnectionLost),
+                false => e,
+            });
+        }
         drop(conn);
 
         let mut conn = self
             .checkout(&self.write, Some(READY_BUDGET))
             .map_err(NotReady::NoWriteConnection)?;
-        match &mut *conn {
+        let written = match &mut *conn {
             DbConnection::Sqlite(c) => sqlite_write_probe(c),
             DbConnection::Pg(c) => pg_write_probe(c),
+        };
+        match written {
+            Err(_) if connection_died(&mut conn) => {
+                Err(NotReady::NoWriteConnection(DbError::ConnectionLost))
+            }
+            written => written,
         }
     }
 }
@@ -115,13 +127,13 @@ fn sqlite_write_probe(conn: &mut SqliteConnection) -> Result<(), NotReady> {
 }
 
 fn pg_write_probe(conn: &mut PgConnection) -> Result<(), NotReady> {
-    AnsiTransactionManager::begin_transaction(conn)
-        .map_err(|e| NotReady::WriteFailed(e.into()))?;
+    AnsiTransactionManager::begin_transaction(conn).map_err(|e| NotReady::WriteFailed(e.into()))?;
     let budget = READY_BUDGET.as_millis();
     let probed = conn
         // Local to this transaction: gone with the rollback.
         .batch_execute(&format!(
-            "SET LOCAL lock_timeout = {budget}; SET LOCAL statement_timeout = {budget}"
+            "SET LOCAL lock_timeout = {budget}; SET LOCAL statement_timeout = {}",
+            2 * budget
         ))
         .map_err(|e| NotReady::WriteFailed(e.into()))
         .and_then(|()| {
@@ -149,7 +161,7 @@ fn pg_write_probe(conn: &mut PgConnection) -> Result<(), NotReady> {
                     _ => NotReady::WriteFailed(e.into()),
                 })
         });
-    let rolled_back =
-        AnsiTransactionManager::rollback_transaction(conn).map_err(|e| NotReady::WriteFailed(e.into()));
+    let rolled_back = AnsiTransactionManager::rollback_transaction(conn)
+        .map_err(|e| NotReady::WriteFailed(e.into()));
     probed.and(rolled_back)
 }
