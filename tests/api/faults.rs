@@ -58,6 +58,12 @@ fn committed_counselors(url: &str) -> i64 {
     .expect("count counselors")
 }
 
+/// A query diesel caches as a prepared statement (`sql_query` is never prepared).
+fn count_couples(conn: &mut DbConnection) -> Result<i64, DbError> {
+    use trellis::db::schema::couples;
+    Ok(couples::table.count().get_result(conn)?)
+}
+
 fn rename_admin(conn: &mut DbConnection, name: &str) -> Result<(), DbError> {
     diesel::sql_query(format!(
         "UPDATE counselors SET display_name = '{name}' WHERE email = '{ADMIN_EMAIL}'"
@@ -250,9 +256,9 @@ async fn postgres_outage() {
     assert_eq!(app.get("/dashboard").await.status(), StatusCode::OK);
     assert_eq!(app.get("/ready").await.status(), StatusCode::OK);
 
-    // A pool of one, its connection used just now (so not pinged on checkout), for a query
-    // this connection never prepared: diesel did not mark such a connection broken when
-    // the prepare failed, and it went back to the pool to fail every later request.
+    // A pool of one, its connection used just now (so not pinged on checkout), for a cached
+    // query this connection never prepared: diesel did not mark such a connection broken
+    // when the prepare failed, and it went back to the pool to fail every later request.
     let proxied_url = app.settings.database.url.expose_secret().to_string();
     let lone = Db::connect(&proxied_url, 1).expect("a pool of one through the proxy");
     lone.read_blocking(|conn| Ok(conn.batch_execute("SELECT 1")?))
@@ -260,11 +266,8 @@ async fn postgres_outage() {
 
     proxy.cut();
     let lost = lone
-        .read(|conn| {
-            Ok(diesel::sql_query("SELECT COUNT(*) AS n FROM couples").get_result::<Count>(conn)?)
-        })
+        .read(count_couples)
         .await
-        .map(|c| c.n)
         .expect_err("no server behind the proxy");
     assert!(lost.is_unavailable(), "{lost:?}");
     proxy.restore();
@@ -272,15 +275,9 @@ async fn postgres_outage() {
     // connection must have been closed when its work failed.
     let started = Instant::now();
     loop {
-        let counted = lone
-            .read(|conn| {
-                Ok(diesel::sql_query("SELECT COUNT(*) AS n FROM couples")
-                    .get_result::<Count>(conn)?)
-            })
-            .await;
-        match counted {
-            Ok(c) => {
-                assert_eq!(c.n, 0);
+        match lone.read(count_couples).await {
+            Ok(n) => {
+                assert_eq!(n, 0);
                 break;
             }
             Err(e) => assert!(
