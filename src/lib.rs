@@ -191,3 +191,69 @@ async fn security_headers(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+    use actix_web::dev::{ServiceRequest, ServiceResponse};
+    use actix_web::middleware::{from_fn, Next};
+    use actix_web::{test, web as aw, App, HttpResponse, ResponseError};
+
+    use super::security_headers;
+    use crate::db::DbError;
+    use crate::error::AppError;
+
+    /// Fails the way the session middleware does when the database cannot be reached.
+    async fn failing(
+        _req: ServiceRequest,
+        _next: Next<impl MessageBody + 'static>,
+    ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+        let unreachable = AppError::from(DbError::ConnectionLost);
+        assert_eq!(unreachable.status_code(), 503);
+        Err::<ServiceResponse, _>(unreachable.into())
+    }
+
+    #[actix_web::test]
+    async fn an_error_from_a_middleware_gets_the_security_headers() {
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(failing))
+                .wrap(from_fn(security_headers))
+                .route("/", aw::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let e = test::try_call_service(&app, test::TestRequest::get().uri("/").to_request())
+            .await
+            .err()
+            .expect("the middleware fails");
+        // What the server does with an error that leaves the app.
+        let response = e.error_response();
+        assert_eq!(response.status(), 503);
+        for (name, value) in super::SECURITY_HEADERS {
+            assert_eq!(
+                response.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{name}"
+            );
+        }
+        assert!(response.headers().get("retry-after").is_some());
+    }
+
+    #[actix_web::test]
+    async fn a_response_keeps_its_own_cache_control() {
+        let app = test::init_service(App::new().wrap(from_fn(security_headers)).route(
+            "/",
+            aw::get().to(|| async {
+                HttpResponse::Ok()
+                    .insert_header(("Cache-Control", "public, max-age=60"))
+                    .finish()
+            }),
+        ))
+        .await;
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+        let headers = response.headers();
+        assert_eq!(headers.get("cache-control").unwrap(), "public, max-age=60");
+        assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    }
+}

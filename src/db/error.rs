@@ -94,6 +94,23 @@ mod tests {
     }
 
     #[test]
+    fn a_lost_connection_is_unavailable_not_a_failure() {
+        assert!(DbError::ConnectionLost.is_unavailable());
+        let closed = DbError::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new(String::from("server closed the connection unexpectedly")),
+        ));
+        assert!(closed.is_unavailable());
+        let in_batch = DbError::AuditBatch(Arc::new(DbError::ConnectionLost));
+        assert!(in_batch.is_unavailable());
+        let other = DbError::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UnableToSendCommand,
+            Box::new(String::from("too many bind parameters")),
+        ));
+        assert!(!other.is_unavailable());
+    }
+
+    #[test]
     fn a_failed_batch_says_what_failed_inside_it() {
         let inner = Arc::new(DbError::from(diesel::result::Error::RollbackTransaction));
         let e = DbError::AuditBatch(inner);
