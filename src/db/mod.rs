@@ -265,6 +265,7 @@ impl Db {
                 .max_size(size)
                 .min_idle(Some(1))
                 .connection_timeout(Duration::from_secs(10))
+                // A round trip per checkout; `checkout` pings only connections idle a while.
                 .test_on_check_out(false)
                 .build(manager.clone())
                 .map_err(|e| DbError::Open(OpenError::Pool(e)))
