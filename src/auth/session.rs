@@ -32,7 +32,7 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let path = req.path();
-    if path.starts_with("/assets/") || path == "/health" {
+    if path.starts_with("/assets/") || path == "/health" || path == "/ready" {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {

@@ -14,6 +14,7 @@ mod couples;
 mod dashboard;
 mod errors;
 mod exercises;
+mod faults;
 mod foundation;
 mod helpers;
 mod mail;
