@@ -100,6 +100,16 @@ impl Application {
                 .wrap(TracingLogger::<telemetry::RedactedRootSpan>::new())
                 .configure(web::configure)
         })
+        // Responses go out as several writes (headers, then body chunks, e.g. gzip's); with
+        // Nagle on, a later small write waits for the client's delayed ACK (~40 ms on
+        // Linux) on every keep-alive request. Turn it off on every accepted connection.
+        .on_connect(|conn, _| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "could not set TCP_NODELAY");
+                }
+            }
+        })
         .workers(workers)
         .listen(listener)?
         .run();
