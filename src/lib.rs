@@ -42,6 +42,17 @@ pub struct AppState {
     pub mailer: email::Mailer,
     /// Computed dashboards, shared by all workers.
     pub dashboards: Arc<web::dashboard::DashboardCache>,
+    /// The group-commit writer of page-view audit rows, shared by all workers.
+    pub audit: Arc<db::audit_batch::AuditBatcher>,
+}
+
+impl AppState {
+    /// Record a page view's audit row: the one way every page does it. The row is batched
+    /// with whatever other views are waiting and committed before this returns, so a view
+    /// is never shown unaudited.
+    pub async fn audit_view(&self, event: db::audit::NewAudit) -> Result<(), error::AppError> {
+        self.audit.record(&self.db, event).await
+    }
 }
 
 pub struct Application {
@@ -84,6 +95,7 @@ impl Application {
             settings: Arc::new(settings.clone()),
             mailer: mailer.clone(),
             dashboards: Arc::default(),
+            audit: Arc::default(),
         });
         let workers = match settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
