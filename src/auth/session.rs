@@ -1,6 +1,7 @@
 //! The session middleware: finds the signed-in user from the session cookie (ending idle or
-//! too-old sessions), and refuses any POST whose `csrf_token` field does not match the
-//! session's token (or, before sign-in, the visitor's CSRF cookie).
+//! too-old sessions), and refuses any POST sent from another site (its `Origin` or
+//! `Sec-Fetch-Site` says so) or whose `csrf_token` field does not match the session's token
+//! (or, before sign-in, the visitor's signed CSRF cookie).
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
@@ -74,6 +75,19 @@ pub async fn middleware(
     // forged cross-site POST would need the token anyway. Exempt exactly this prefix.
     let one_click_unsubscribe = req.path().starts_with("/unsubscribe/");
     if req.method() == Method::POST && !one_click_unsubscribe {
+        // A POST the browser says came from another site is refused before its token is
+        // looked at. No Origin or Sec-Fetch-Site at all (old browsers, curl) is let through
+        // to the token check; `Origin: null` too, since browsers send it for same-origin
+        // posts under `Referrer-Policy: no-referrer` (they still send Sec-Fetch-Site).
+        if let Some(why) = cross_site(&req, &state.settings.server.base_url) {
+            tracing::warn!(
+                path = %crate::telemetry::redact_path(req.path()),
+                reason = why,
+                "POST refused: sent from another site"
+            );
+            let response = AppError::Forbidden("cross-site").error_response();
+            return Ok(req.into_response(response));
+        }
         let body = req.extract::<web::Bytes>().await?;
         let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
             .ok()
@@ -107,6 +121,62 @@ pub async fn middleware(
             .add_cookie(&removal_cookie(SESSION_COOKIE, secure))?;
     }
     Ok(res)
+}
+
+/// Why this request counts as sent from another site, if it does: its `Sec-Fetch-Site` is
+/// `cross-site`, or its `Origin` names another origin than `base_url`'s.
+fn cross_site(req: &ServiceRequest, base_url: &str) -> Option<&'static str> {
+    let header = |name: &str| {
+        req.headers().get(name).map(|v| {
+            v.to_str()
+                .unwrap_or("(not text)")
+                .trim()
+                .to_ascii_lowercase()
+        })
+    };
+    if header("sec-fetch-site").is_some_and(|v| v == "cross-site") {
+        return Some("sec-fetch-site");
+    }
+    match header("origin") {
+        None => None,
+        Some(origin) if origin == "null" => None,
+        Some(origin) => {
+            let origin = normalize_origin(&origin);
+            // The request's own host counts as ours too (a server reached on another
+            // address than base_url's, as the browser tests do); behind a proxy that
+            // rewrites Host, base_url is the one that matches.
+            let scheme = base_url.split_once("://").map_or("https", |(s, _)| s);
+            let ours = origin_of(base_url);
+            let this_host = header("host").map(|h| normalize_origin(&format!("{scheme}://{h}")));
+            if ours.as_ref() == Some(&origin) || this_host.as_ref() == Some(&origin) {
+                None
+            } else {
+                Some("origin")
+            }
+        }
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased, without a default port.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() {
+        return None;
+    }
+    Some(normalize_origin(&format!("{scheme}://{authority}")))
+}
+
+fn normalize_origin(origin: &str) -> String {
+    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    for (scheme, port) in [("https://", ":443"), ("http://", ":80")] {
+        if origin.starts_with(scheme) {
+            if let Some(bare) = origin.strip_suffix(port) {
+                return bare.to_string();
+            }
+        }
+    }
+    origin
 }
 
 async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup, AppError> {
@@ -212,4 +282,23 @@ pub fn start(
         },
     )?;
     Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_compared_without_default_ports_or_case() {
+        assert_eq!(
+            origin_of("https://Trellis.Example:443/app/").as_deref(),
+            Some("https://trellis.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("not a url"), None);
+        assert_eq!(normalize_origin("HTTP://h.test:80/"), "http://h.test");
+    }
 }

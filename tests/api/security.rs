@@ -125,3 +125,87 @@ async fn tokens_from_links_never_reach_the_logs() {
         "the refusal and the request spans are logged, redacted"
     );
 }
+
+/// POST a form with the page's CSRF token and these extra headers.
+async fn post_with_headers(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = app.csrf().await;
+    let mut request = app
+        .client
+        .post(app.url(path))
+        .form(&[("csrf_token", token.as_str())]);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("POST")
+}
+
+#[tokio::test]
+async fn posts_from_another_site_are_refused_even_with_a_valid_token() {
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    app.get_html("/").await;
+    let ours = app
+        .settings
+        .server
+        .base_url
+        .trim_end_matches('/')
+        .to_string();
+
+    for headers in [
+        vec![("Origin", "https://evil.example")],
+        vec![("Sec-Fetch-Site", "cross-site")],
+        vec![("Origin", ours.as_str()), ("Sec-Fetch-Site", "cross-site")],
+        vec![
+            ("Origin", "https://evil.example"),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+    ] {
+        let r = post_with_headers(&app, "/logout", &headers).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(app.cookie("trellis_session").is_some(), "still signed in");
+    }
+    // Before sign-in too.
+    let stranger = app.other_browser();
+    stranger.get_html("/login").await;
+    let r = post_with_headers(&stranger, "/login", &[("Origin", "https://evil.example")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The one-click unsubscribe is posted by mail clients from anywhere: not refused here
+    // (an unknown token is a 404, not a 403).
+    let mail_client = app.other_browser();
+    let r = mail_client
+        .client
+        .post(app.url(&format!("/unsubscribe/{}", "U".repeat(43))))
+        .header("Origin", "https://mail.example")
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Same origin (and a browser's `Origin: null` under no-referrer) works.
+    let r = post_with_headers(
+        &app,
+        "/logout",
+        &[("Origin", "null"), ("Sec-Fetch-Site", "same-origin")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.forget_csrf();
+    app.login(ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await;
+    app.forget_csrf();
+    app.get_html("/").await;
+    let r = post_with_headers(
+        &app,
+        "/logout",
+        &[("Origin", ours.as_str()), ("Sec-Fetch-Site", "same-origin")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(app.cookie("trellis_session").is_none());
+}
