@@ -10,8 +10,8 @@ use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-use crate::helpers::{spawn_app, ADMIN_EMAIL};
-use crate::portal::{create_couple, last_email, link_path};
+use crate::helpers::{hidden_value, location, spawn_app, ADMIN_EMAIL};
+use crate::portal::{create_couple, last_email, link_path, sign_in_partner, today};
 
 /// Everything logged by this test binary, from every test (tokens are random, so a token
 /// found here came from the test that made it).
@@ -208,4 +208,79 @@ async fn posts_from_another_site_are_refused_even_with_a_valid_token() {
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(app.cookie("trellis_session").is_none());
+}
+
+#[tokio::test]
+async fn journal_posts_setbacks_and_comments_sent_twice_are_saved_once() {
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    let couple = create_couple(
+        &app,
+        ADMIN_EMAIL,
+        "Couple",
+        ("Sam", "sam@example.org"),
+        ("Alex", "alex@example.org"),
+    );
+    let sam = app.other_browser();
+    sign_in_partner(&sam, couple.a).await;
+
+    // The co-journal.
+    let (_, page) = sam.get_html("/me/journal").await;
+    let once = hidden_value(&page, "form_once").unwrap_or_default();
+    let prompt = crate::portal::prompts(&app, "co-journal")[0].0.clone();
+    let fields = [
+        (prompt.as_str(), "We cooked together."),
+        ("form_once", &once),
+    ];
+    let before = app.count("entries");
+    let first = sam.post_form("/me/journal", &fields).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert!(location(&first).contains("journal-added"));
+    let again = sam.post_form("/me/journal", &fields).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&again), "/me/journal?notice=already-submitted");
+    assert_eq!(app.count("entries"), before + 1, "one journal entry");
+    let entry_id = entry_id_of_journal(&location(&first));
+
+    // A setback note.
+    let (_, page) = sam.get_html("/me/setbacks/new").await;
+    let once = hidden_value(&page, "form_once").unwrap_or_default();
+    let t = today();
+    let fields = [
+        ("happened_on", t.as_str()),
+        ("what_happened", "A late text"),
+        ("severity", "2"),
+        ("visibility", "counselor"),
+        ("form_once", &once),
+    ];
+    let first = sam.post_form("/me/setbacks", &fields).await;
+    assert_eq!(location(&first), "/me/setbacks?notice=setback-saved");
+    let again = sam.post_form("/me/setbacks", &fields).await;
+    assert_eq!(location(&again), "/me/setbacks?notice=already-submitted");
+    assert_eq!(app.count("setbacks"), 1, "one setback");
+
+    // The counselor's comment on that entry.
+    let timeline = format!("/couples/{}/timeline", couple.id);
+    let (_, page) = app.get_html(&timeline).await;
+    let once = hidden_value(&page, "form_once").unwrap_or_default();
+    let field = format!("comment-{entry_id}");
+    let fields = [(field.as_str(), "Thank you."), ("form_once", &once)];
+    let path = format!("/couples/{}/entries/{entry_id}/comments", couple.id);
+    let first = app.post_form(&path, &fields).await;
+    assert!(
+        location(&first).contains("comment-added"),
+        "{}",
+        location(&first)
+    );
+    let again = app.post_form(&path, &fields).await;
+    assert!(location(&again).contains("already-submitted"));
+    assert_eq!(app.count("entry_comments"), 1, "one comment");
+}
+
+fn entry_id_of_journal(location: &str) -> i32 {
+    location
+        .rsplit("#entry-")
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the new entry's anchor")
 }
