@@ -40,6 +40,8 @@ pub struct AppState {
     pub mailer: email::Mailer,
     /// Computed dashboards, shared by all workers.
     pub dashboards: Arc<web::dashboard::DashboardCache>,
+    /// Signs the pre-sign-in CSRF cookie; the same for every server on the database.
+    pub csrf_key: auth::session::CsrfKey,
 }
 
 pub struct Application {
@@ -71,6 +73,9 @@ impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
         let lock = backup::lock::for_server(settings.database.url.expose_secret())?;
         let db = prepare_database(&settings)?;
+        let csrf_key = db
+            .write_blocking(|conn| Ok(auth::session::CsrfKey::load(conn)?))
+            .context("Failed to load the CSRF cookie key")?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address)
             .with_context(|| format!("Failed to listen on {address}"))?;
@@ -82,6 +87,7 @@ impl Application {
             settings: Arc::new(settings.clone()),
             mailer: mailer.clone(),
             dashboards: Arc::default(),
+            csrf_key,
         });
         let workers = match settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),

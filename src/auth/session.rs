@@ -9,7 +9,11 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, ResponseError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::Duration;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 pub use super::identity::{CsrfToken, Identity, UserKind, CSRF_FIELD};
 use super::token;
@@ -59,9 +63,9 @@ pub async fn middleware(
         other => {
             clear_session_cookie = matches!(other, Lookup::Expired);
             match req.cookie(CSRF_COOKIE) {
-                Some(c) if c.value().len() >= 32 => c.value().to_string(),
+                Some(c) if state.csrf_key.verifies(c.value()) => c.value().to_string(),
                 _ => {
-                    let fresh = token::generate();
+                    let fresh = state.csrf_key.sign_fresh();
                     new_csrf_cookie = Some(fresh.clone());
                     fresh
                 }
@@ -177,6 +181,67 @@ fn normalize_origin(origin: &str) -> String {
         }
     }
     origin
+}
+
+/// The key that signs pre-sign-in CSRF cookies (HMAC-SHA256), shared by every server
+/// process on the database: a cookie the server did not make is not accepted, so a
+/// planted cookie cannot fix a visitor's CSRF token.
+#[derive(Clone)]
+pub struct CsrfKey(std::sync::Arc<[u8]>);
+
+impl std::fmt::Debug for CsrfKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CsrfKey(..)")
+    }
+}
+
+impl CsrfKey {
+    /// Its row in `server_secrets`.
+    const SECRET_NAME: &'static str = "csrf_cookie_key";
+    /// What is signed besides the random part, so this key signs nothing else by accident.
+    const CONTEXT: &'static [u8] = b"trellis pre-sign-in csrf cookie\0";
+
+    /// The database's key, made at the first start-up.
+    pub fn load(conn: &mut db::DbConnection) -> diesel::QueryResult<CsrfKey> {
+        let secret = db::forms::shared_secret(conn, Self::SECRET_NAME, &token::generate())?;
+        Ok(CsrfKey::from_secret(secret.as_bytes()))
+    }
+
+    pub fn from_secret(secret: &[u8]) -> CsrfKey {
+        CsrfKey(secret.into())
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(Self::CONTEXT);
+        mac
+    }
+
+    /// A new cookie value: `random.signature`.
+    pub fn sign_fresh(&self) -> String {
+        let nonce = token::generate();
+        let mut mac = self.mac();
+        mac.update(nonce.as_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{nonce}.{signature}")
+    }
+
+    /// Whether this server (or another on the same database) made `value`.
+    pub fn verifies(&self, value: &str) -> bool {
+        let Some((nonce, signature)) = value.split_once('.') else {
+            return false;
+        };
+        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        if nonce.len() < 32 {
+            return false;
+        }
+        let mut mac = self.mac();
+        mac.update(nonce.as_bytes());
+        mac.verify_slice(&signature).is_ok()
+    }
 }
 
 async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup, AppError> {
@@ -300,5 +365,20 @@ mod tests {
         );
         assert_eq!(origin_of("not a url"), None);
         assert_eq!(normalize_origin("HTTP://h.test:80/"), "http://h.test");
+    }
+
+    #[test]
+    fn only_cookies_signed_with_the_key_verify() {
+        let key = CsrfKey::from_secret(b"one secret");
+        let cookie = key.sign_fresh();
+        assert!(key.verifies(&cookie));
+        assert!(!CsrfKey::from_secret(b"another").verifies(&cookie));
+        assert!(!key.verifies(&"x".repeat(40)));
+        let (nonce, _) = cookie.split_once('.').unwrap();
+        assert!(!key.verifies(&format!("{nonce}.AAAA")));
+        assert!(
+            !key.verifies(&format!("{}{}", &cookie[..cookie.len() - 1], "A"))
+                || cookie.ends_with('A')
+        );
     }
 }

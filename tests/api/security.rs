@@ -284,3 +284,53 @@ fn entry_id_of_journal(location: &str) -> i32 {
         .and_then(|id| id.parse().ok())
         .expect("the new entry's anchor")
 }
+
+#[tokio::test]
+async fn a_planted_pre_sign_in_csrf_cookie_is_refused() {
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    app.logout().await;
+    let planted = "P".repeat(40);
+    // What an attacker who can set a cookie for the site would send: their own cookie and
+    // the same value as the form's token.
+    let attacker = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for value in [
+        planted.clone(),
+        format!("{}.{}", "P".repeat(43), "Zm9yZ2Vk"),
+    ] {
+        let r = attacker
+            .post(app.url("/login"))
+            .header("Cookie", format!("trellis_csrf={value}"))
+            .form(&[
+                ("email", ADMIN_EMAIL),
+                ("password", crate::helpers::ADMIN_PASSWORD),
+                ("csrf_token", value.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{value}");
+        assert!(!r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap_or("").starts_with("trellis_session=")));
+    }
+
+    // The real flow: the server's own cookie, from the login page.
+    let visitor = app.other_browser();
+    let r = visitor
+        .login(ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(visitor.cookie("trellis_session").is_some());
+    // A second server process on the same database accepts the first one's cookie.
+    let cookie = visitor.cookie("trellis_csrf").expect("the signed cookie");
+    let again = app
+        .db
+        .write_blocking(|conn| Ok(trellis::auth::session::CsrfKey::load(conn)?));
+    assert!(again.unwrap().verifies(&cookie));
+}
