@@ -44,6 +44,8 @@ pub struct AppState {
     pub dashboards: Arc<web::dashboard::DashboardCache>,
     /// The group-commit writer of page-view audit rows, shared by all workers.
     pub audit: Arc<db::audit_batch::AuditBatcher>,
+    /// Signs the pre-sign-in CSRF cookie; the same for every server on the database.
+    pub csrf_key: auth::session::CsrfKey,
 }
 
 impl AppState {
@@ -84,6 +86,9 @@ impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
         let lock = backup::lock::for_server(settings.database.url.expose_secret())?;
         let db = prepare_database(&settings)?;
+        let csrf_key = db
+            .write_blocking(|conn| Ok(auth::session::CsrfKey::load(conn)?))
+            .context("Failed to load the CSRF cookie key")?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address)
             .with_context(|| format!("Failed to listen on {address}"))?;
@@ -96,6 +101,7 @@ impl Application {
             mailer: mailer.clone(),
             dashboards: Arc::default(),
             audit: Arc::default(),
+            csrf_key,
         });
         let workers = match settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -21,6 +21,7 @@ mod mail;
 mod portal;
 mod reminders;
 mod reports;
+mod security;
 mod settings;
 mod visibility;
 mod words;
