@@ -12,11 +12,12 @@
 #   web    -> anything but main and cli
 #
 # Leaf modules import nothing of ours but `domain`, so anyone may use them: `auth::identity` (who is
-# signed in, the CSRF token) and `auth::token` (random tokens and their hashes).
+# signed in, the CSRF token), `auth::token` (random tokens and their hashes) and
+# `telemetry` (log set-up and the one redaction of paths that may carry tokens).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LEAVES=(auth::identity auth::token)
+LEAVES=(auth::identity auth::token telemetry)
 
 # file<TAB>line<TAB>path, one per imported path; braces in use statements expanded.
 paths() {

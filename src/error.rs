@@ -34,8 +34,9 @@ pub enum AppError {
     /// example by a second copy of the same form sent at once).
     #[error("the change conflicts with existing data")]
     Conflict(#[source] DbError),
-    /// No database connection became free in time: answered with 503 and `Retry-After`.
-    #[error("the database is busy")]
+    /// No database connection became free in time, or the database cannot be reached:
+    /// answered with 503 and `Retry-After`.
+    #[error("the database is busy or unreachable")]
     Unavailable(#[source] DbError),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -107,7 +108,7 @@ impl ResponseError for AppError {
                 tracing::error!(error.cause_chain = ?self, "request failed");
             }
             AppError::Unavailable(_) => {
-                tracing::warn!(error.cause_chain = ?self, "request refused: database busy");
+                tracing::warn!(error.cause_chain = ?self, "request refused: database busy or unreachable");
             }
             AppError::Conflict(_) => {
                 tracing::warn!(error.cause_chain = ?self, "request refused: conflicting change");

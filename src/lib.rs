@@ -21,8 +21,10 @@ pub mod web;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_web::body::MessageBody;
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Compress, Next};
 use actix_web::{web as aw, App, HttpServer};
 use anyhow::Context;
 use secrecy::ExposeSecret;
@@ -40,6 +42,19 @@ pub struct AppState {
     pub mailer: email::Mailer,
     /// Computed dashboards, shared by all workers.
     pub dashboards: Arc<web::dashboard::DashboardCache>,
+    /// The group-commit writer of page-view audit rows, shared by all workers.
+    pub audit: Arc<db::audit_batch::AuditBatcher>,
+    /// Signs the pre-sign-in CSRF cookie; the same for every server on the database.
+    pub csrf_key: auth::session::CsrfKey,
+}
+
+impl AppState {
+    /// Record a page view's audit row: the one way every page does it. The row is batched
+    /// with whatever other views are waiting and committed before this returns, so a view
+    /// is never shown unaudited.
+    pub async fn audit_view(&self, event: db::audit::NewAudit) -> Result<(), error::AppError> {
+        self.audit.record(&self.db, event).await
+    }
 }
 
 pub struct Application {
@@ -71,6 +86,9 @@ impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
         let lock = backup::lock::for_server(settings.database.url.expose_secret())?;
         let db = prepare_database(&settings)?;
+        let csrf_key = db
+            .write_blocking(|conn| Ok(auth::session::CsrfKey::load(conn)?))
+            .context("Failed to load the CSRF cookie key")?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address)
             .with_context(|| format!("Failed to listen on {address}"))?;
@@ -82,6 +100,8 @@ impl Application {
             settings: Arc::new(settings.clone()),
             mailer: mailer.clone(),
             dashboards: Arc::default(),
+            audit: Arc::default(),
+            csrf_key,
         });
         let workers = match settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -93,10 +113,20 @@ impl Application {
                 .app_data(aw::FormConfig::default().limit(256 * 1024))
                 .app_data(aw::PayloadConfig::new(256 * 1024))
                 .wrap(from_fn(auth::session::middleware))
-                .wrap(security_headers())
+                .wrap(from_fn(security_headers))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::<telemetry::RedactedRootSpan>::new())
                 .configure(web::configure)
+        })
+        // Responses go out as several writes (headers, then body chunks, e.g. gzip's); with
+        // Nagle on, a later small write waits for the client's delayed ACK (~40 ms on
+        // Linux) on every keep-alive request. Turn it off on every accepted connection.
+        .on_connect(|conn, _| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "could not set TCP_NODELAY");
+                }
+            }
         })
         .workers(workers)
         .listen(listener)?
@@ -153,21 +183,121 @@ fn spawn_checkpointer(db: Db) {
     });
 }
 
-/// Headers on every response, error pages and assets included. Handlers that set their
-/// own Cache-Control (assets) keep it.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+/// Sent with every response, error pages and assets included (names in lower case, as
+/// `HeaderName::from_static` wants them; HTTP header names are case-insensitive).
+const SECURITY_HEADERS: [(&str, &str); 6] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
+/// Add [`SECURITY_HEADERS`] the response lacks (handlers that set their own Cache-Control,
+/// the assets, keep it).
+fn add_security_headers(headers: &mut actix_web::http::header::HeaderMap) {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    for (name, value) in SECURITY_HEADERS {
+        let name = HeaderName::from_static(name);
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+}
+
+/// Security headers on every response, including one made from an error a middleware
+/// returned (the session middleware when the database is unreachable): such an error
+/// never becomes a response inside the app, so it carries a mapper that adds the headers
+/// whenever it is turned into one. (`DefaultHeaders` let those through bare.)
+async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    match next.call(req).await {
+        Ok(mut response) => {
+            add_security_headers(response.headers_mut());
+            Ok(response)
+        }
+        Err(mut e) => {
+            e.add_response_mapper(|mut response| {
+                add_security_headers(response.headers_mut());
+                response
+            });
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+    use actix_web::dev::{ServiceRequest, ServiceResponse};
+    use actix_web::middleware::{from_fn, Next};
+    use actix_web::{test, web as aw, App, HttpResponse, ResponseError};
+
+    use super::security_headers;
+    use crate::db::DbError;
+    use crate::error::AppError;
+
+    /// Fails the way the session middleware does when the database cannot be reached.
+    async fn failing(
+        _req: ServiceRequest,
+        _next: Next<impl MessageBody + 'static>,
+    ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+        let unreachable = AppError::from(DbError::ConnectionLost);
+        assert_eq!(unreachable.status_code(), 503);
+        Err::<ServiceResponse, _>(unreachable.into())
+    }
+
+    #[actix_web::test]
+    async fn an_error_from_a_middleware_gets_the_security_headers() {
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(failing))
+                .wrap(from_fn(security_headers))
+                .route("/", aw::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let e = test::try_call_service(&app, test::TestRequest::get().uri("/").to_request())
+            .await
+            .err()
+            .expect("the middleware fails");
+        // What the server does with an error that leaves the app.
+        let response = e.error_response();
+        assert_eq!(response.status(), 503);
+        for (name, value) in super::SECURITY_HEADERS {
+            assert_eq!(
+                response.headers().get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{name}"
+            );
+        }
+        assert!(response.headers().get("retry-after").is_some());
+    }
+
+    #[actix_web::test]
+    async fn a_response_keeps_its_own_cache_control() {
+        let app = test::init_service(App::new().wrap(from_fn(security_headers)).route(
+            "/",
+            aw::get().to(|| async {
+                HttpResponse::Ok()
+                    .insert_header(("Cache-Control", "public, max-age=60"))
+                    .finish()
+            }),
         ))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "no-referrer"))
-        .add(("Cache-Control", "no-store"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=()",
-        ))
+        .await;
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+        let headers = response.headers();
+        assert_eq!(headers.get("cache-control").unwrap(), "public, max-age=60");
+        assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+    }
 }

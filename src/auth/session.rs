@@ -1,6 +1,7 @@
 //! The session middleware: finds the signed-in user from the session cookie (ending idle or
-//! too-old sessions), and refuses any POST whose `csrf_token` field does not match the
-//! session's token (or, before sign-in, the visitor's CSRF cookie).
+//! too-old sessions), and refuses any POST sent from another site (its `Origin` or
+//! `Sec-Fetch-Site` says so) or whose `csrf_token` field does not match the session's token
+//! (or, before sign-in, the visitor's signed CSRF cookie).
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
@@ -8,7 +9,11 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, ResponseError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::Duration;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 pub use super::identity::{CsrfToken, Identity, UserKind, CSRF_FIELD};
 use super::token;
@@ -32,7 +37,7 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let path = req.path();
-    if path.starts_with("/assets/") || path == "/health" {
+    if path.starts_with("/assets/") || path == "/health" || path == "/ready" {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -58,9 +63,9 @@ pub async fn middleware(
         other => {
             clear_session_cookie = matches!(other, Lookup::Expired);
             match req.cookie(CSRF_COOKIE) {
-                Some(c) if c.value().len() >= 32 => c.value().to_string(),
+                Some(c) if state.csrf_key.verifies(c.value()) => c.value().to_string(),
                 _ => {
-                    let fresh = token::generate();
+                    let fresh = state.csrf_key.sign_fresh();
                     new_csrf_cookie = Some(fresh.clone());
                     fresh
                 }
@@ -74,6 +79,19 @@ pub async fn middleware(
     // forged cross-site POST would need the token anyway. Exempt exactly this prefix.
     let one_click_unsubscribe = req.path().starts_with("/unsubscribe/");
     if req.method() == Method::POST && !one_click_unsubscribe {
+        // A POST the browser says came from another site is refused before its token is
+        // looked at. No Origin or Sec-Fetch-Site at all (old browsers, curl) is let through
+        // to the token check; `Origin: null` too, since browsers send it for same-origin
+        // posts under `Referrer-Policy: no-referrer` (they still send Sec-Fetch-Site).
+        if let Some(why) = cross_site(&req, &state.settings.server.base_url) {
+            tracing::warn!(
+                path = %crate::telemetry::redact_path(req.path()),
+                reason = why,
+                "POST refused: sent from another site"
+            );
+            let response = AppError::Forbidden("cross-site").error_response();
+            return Ok(req.into_response(response));
+        }
         let body = req.extract::<web::Bytes>().await?;
         let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
             .ok()
@@ -81,7 +99,9 @@ pub async fn middleware(
             .map(|(_, v)| v);
         let valid = sent.is_some_and(|s| token::constant_time_eq(&s, &expected_csrf));
         if !valid {
-            tracing::warn!(path = %req.path(), "POST refused: missing or wrong CSRF token");
+            tracing::warn!(
+                path = %crate::telemetry::redact_path(req.path()),
+                "POST refused: missing or wrong CSRF token");
             let response = AppError::Forbidden("csrf").error_response();
             return Ok(req.into_response(response));
         }
@@ -105,6 +125,123 @@ pub async fn middleware(
             .add_cookie(&removal_cookie(SESSION_COOKIE, secure))?;
     }
     Ok(res)
+}
+
+/// Why this request counts as sent from another site, if it does: its `Sec-Fetch-Site` is
+/// `cross-site`, or its `Origin` names another origin than `base_url`'s.
+fn cross_site(req: &ServiceRequest, base_url: &str) -> Option<&'static str> {
+    let header = |name: &str| {
+        req.headers().get(name).map(|v| {
+            v.to_str()
+                .unwrap_or("(not text)")
+                .trim()
+                .to_ascii_lowercase()
+        })
+    };
+    if header("sec-fetch-site").is_some_and(|v| v == "cross-site") {
+        return Some("sec-fetch-site");
+    }
+    match header("origin") {
+        None => None,
+        Some(origin) if origin == "null" => None,
+        Some(origin) => {
+            let origin = normalize_origin(&origin);
+            // The request's own host counts as ours too (a server reached on another
+            // address than base_url's, as the browser tests do); behind a proxy that
+            // rewrites Host, base_url is the one that matches.
+            let scheme = base_url.split_once("://").map_or("https", |(s, _)| s);
+            let ours = origin_of(base_url);
+            let this_host = header("host").map(|h| normalize_origin(&format!("{scheme}://{h}")));
+            if ours.as_ref() == Some(&origin) || this_host.as_ref() == Some(&origin) {
+                None
+            } else {
+                Some("origin")
+            }
+        }
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased, without a default port.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() {
+        return None;
+    }
+    Some(normalize_origin(&format!("{scheme}://{authority}")))
+}
+
+fn normalize_origin(origin: &str) -> String {
+    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    for (scheme, port) in [("https://", ":443"), ("http://", ":80")] {
+        if origin.starts_with(scheme) {
+            if let Some(bare) = origin.strip_suffix(port) {
+                return bare.to_string();
+            }
+        }
+    }
+    origin
+}
+
+/// The key that signs pre-sign-in CSRF cookies (HMAC-SHA256), shared by every server
+/// process on the database: a cookie the server did not make is not accepted, so a
+/// planted cookie cannot fix a visitor's CSRF token.
+#[derive(Clone)]
+pub struct CsrfKey(std::sync::Arc<[u8]>);
+
+impl std::fmt::Debug for CsrfKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CsrfKey(..)")
+    }
+}
+
+impl CsrfKey {
+    /// Its row in `server_secrets`.
+    const SECRET_NAME: &'static str = "csrf_cookie_key";
+    /// What is signed besides the random part, so this key signs nothing else by accident.
+    const CONTEXT: &'static [u8] = b"trellis pre-sign-in csrf cookie\0";
+
+    /// The database's key, made at the first start-up.
+    pub fn load(conn: &mut db::DbConnection) -> diesel::QueryResult<CsrfKey> {
+        let secret = db::forms::shared_secret(conn, Self::SECRET_NAME, &token::generate())?;
+        Ok(CsrfKey::from_secret(secret.as_bytes()))
+    }
+
+    pub fn from_secret(secret: &[u8]) -> CsrfKey {
+        CsrfKey(secret.into())
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(Self::CONTEXT);
+        mac
+    }
+
+    /// A new cookie value: `random.signature`.
+    pub fn sign_fresh(&self) -> String {
+        let nonce = token::generate();
+        let mut mac = self.mac();
+        mac.update(nonce.as_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{nonce}.{signature}")
+    }
+
+    /// Whether this server (or another on the same database) made `value`.
+    pub fn verifies(&self, value: &str) -> bool {
+        let Some((nonce, signature)) = value.split_once('.') else {
+            return false;
+        };
+        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        if nonce.len() < 32 {
+            return false;
+        }
+        let mut mac = self.mac();
+        mac.update(nonce.as_bytes());
+        mac.verify_slice(&signature).is_ok()
+    }
 }
 
 async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup, AppError> {
@@ -210,4 +347,38 @@ pub fn start(
         },
     )?;
     Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_compared_without_default_ports_or_case() {
+        assert_eq!(
+            origin_of("https://Trellis.Example:443/app/").as_deref(),
+            Some("https://trellis.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("not a url"), None);
+        assert_eq!(normalize_origin("HTTP://h.test:80/"), "http://h.test");
+    }
+
+    #[test]
+    fn only_cookies_signed_with_the_key_verify() {
+        let key = CsrfKey::from_secret(b"one secret");
+        let cookie = key.sign_fresh();
+        assert!(key.verifies(&cookie));
+        assert!(!CsrfKey::from_secret(b"another").verifies(&cookie));
+        assert!(!key.verifies(&"x".repeat(40)));
+        let (nonce, _) = cookie.split_once('.').unwrap();
+        assert!(!key.verifies(&format!("{nonce}.AAAA")));
+        assert!(
+            !key.verifies(&format!("{}{}", &cookie[..cookie.len() - 1], "A"))
+                || cookie.ends_with('A')
+        );
+    }
 }

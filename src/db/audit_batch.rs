@@ -3,7 +3,7 @@
 //! Every view is audited, and on SQLite each commit waits for an fsync of the WAL
 //! (`synchronous=FULL`, about 2-3 ms on these disks) on the one writing connection, so one
 //! transaction per view caps a busy page at a few hundred views per second. Here requests
-//! hand their row to a per-worker flusher that writes everything queued so far in one
+//! hand their row to one flusher that writes everything queued so far in one
 //! transaction; each request still waits until its row is committed, so nothing is
 //! acknowledged before it is durable and nothing lives only in this process's memory once
 //! the response is sent.
@@ -21,7 +21,7 @@ const MAX_BATCH: usize = 512;
 /// A row and where to say how its batch went (one error shared by every row in a batch).
 type Pending = (NewAudit, oneshot::Sender<Result<(), Arc<DbError>>>);
 
-/// One per HTTP worker (registered as app data); the flusher task starts on first use.
+/// One per process (a field of `AppState`); the flusher task starts on first use.
 #[derive(Default)]
 pub struct AuditBatcher {
     tx: OnceLock<mpsc::UnboundedSender<Pending>>,

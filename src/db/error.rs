@@ -13,6 +13,10 @@ pub enum DbError {
     /// (pool exhausted) or the database cannot be reached. Worth retrying shortly.
     #[error("no database connection became free in time (pool exhausted or database unreachable)")]
     Unavailable(#[source] diesel::r2d2::PoolError),
+    /// The connection to the database died during the work (PostgreSQL went away, or the
+    /// network to it). The pool closes that connection; worth retrying shortly.
+    #[error("the connection to the database was lost")]
+    ConnectionLost,
     /// The task on the blocking thread pool did not finish (it panicked or was cancelled).
     #[error("the database task did not finish")]
     Blocking(#[source] actix_web::error::BlockingError),
@@ -47,11 +51,17 @@ pub enum OpenError {
 }
 
 impl DbError {
-    /// Whether the database was out of reach for now (no connection free in time), as
-    /// opposed to the work itself failing: callers may answer "try again shortly".
+    /// Whether the database was out of reach for now (no connection free in time, or the
+    /// connection was lost under the query), as opposed to the work itself failing:
+    /// callers may answer "try again shortly". A lost connection is closed by the pool
+    /// when it comes back (`Manager::has_broken`), so the retry gets a fresh one.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            DbError::Unavailable(_) => true,
+            DbError::Unavailable(_) | DbError::ConnectionLost => true,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection,
+                _,
+            )) => true,
             DbError::AuditBatch(inner) => inner.is_unavailable(),
             _ => false,
         }
@@ -81,6 +91,23 @@ mod tests {
             Some(diesel::result::Error::NotFound)
         ));
         assert!(!e.is_unavailable());
+    }
+
+    #[test]
+    fn a_lost_connection_is_unavailable_not_a_failure() {
+        assert!(DbError::ConnectionLost.is_unavailable());
+        let closed = DbError::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new(String::from("server closed the connection unexpectedly")),
+        ));
+        assert!(closed.is_unavailable());
+        let in_batch = DbError::AuditBatch(Arc::new(DbError::ConnectionLost));
+        assert!(in_batch.is_unavailable());
+        let other = DbError::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UnableToSendCommand,
+            Box::new(String::from("too many bind parameters")),
+        ));
+        assert!(!other.is_unavailable());
     }
 
     #[test]

@@ -307,6 +307,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(couples -> counselors (counselor_id));
 diesel::joinable!(partners -> couples (couple_id));
 diesel::joinable!(exercise_prompts -> exercises (exercise_id));
@@ -346,4 +354,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     unsubscribe_tokens,
     rate_limits,
     form_submissions,
+    server_secrets,
 );

@@ -16,7 +16,13 @@ fn radio(name: &str, value: &str, label: &str, checked: bool) -> Markup {
     }
 }
 
-pub fn form_page(ctx: &Ctx, f: &SetbackForm, errors: &Errors, max_date: &str) -> Markup {
+pub fn form_page(
+    ctx: &Ctx,
+    f: &SetbackForm,
+    errors: &Errors,
+    max_date: &str,
+    once: &str,
+) -> Markup {
     let err = |name: &str| {
         errors
             .get(name)
@@ -31,6 +37,7 @@ pub fn form_page(ctx: &Ctx, f: &SetbackForm, errors: &Errors, max_date: &str) ->
                 p.lead { "Setbacks are a normal part of rebuilding trust, not a failure. Writing one down helps you both understand it and learn from it." }
                 form.form method="post" action="/me/setbacks" novalidate {
                     (ctx.csrf_field())
+                    (form::once_field(once))
                     (form::summary(errors))
                     fieldset.field.has-error[errors.get("visibility").is_some()] {
                         legend { "Who will see this?" }

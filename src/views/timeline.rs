@@ -61,6 +61,8 @@ pub struct Timeline<'a> {
     pub comment_error: Option<(i32, &'a str, &'a Errors)>,
     /// The reading counselor's time zone.
     pub tz: chrono_tz::Tz,
+    /// This page's once-only token for its comment forms (claimed per entry).
+    pub once: &'a str,
 }
 
 /// A link to the timeline, for the couple page.
@@ -150,6 +152,7 @@ pub fn render(ctx: &Ctx, t: &Timeline<'_>) -> Markup {
                                         summary { "Leave a comment for " (author) }
                                         form.form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/comments"} {
                                             (ctx.csrf_field())
+                                            (form::once_field(t.once))
                                             (form::textarea(&format!("comment-{}", entry.id), "Comment", kept, 2000, true, Some("Only the partner who wrote this entry sees your comment."), errors.unwrap_or(&no_errors)))
                                             button.btn.btn-primary.btn-small type="submit" { "Add comment" }
                                         }

@@ -12,8 +12,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(STYLESHEET_PATH, web::get().to(stylesheet))
         .route(ICON_PATH, web::get().to(icon))
         // Browsers and feed readers ask for it whatever the page says.
-        .route("/favicon.ico", web::get().to(icon))
-        .route("/health", web::get().to(health));
+        .route("/favicon.ico", web::get().to(icon));
 }
 
 async fn stylesheet() -> HttpResponse {
@@ -28,24 +27,4 @@ async fn icon() -> HttpResponse {
         .content_type("image/svg+xml")
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .body(ICON)
-}
-
-/// For load balancers: 200 when the database answers, 503 when it does not.
-async fn health(state: crate::web::State) -> HttpResponse {
-    let ok = state
-        .db
-        .read(|conn| {
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute("SELECT 1")
-                .map_err(crate::error::AppError::from)
-        })
-        .await
-        .is_ok();
-    if ok {
-        HttpResponse::Ok().content_type("text/plain").body("ok")
-    } else {
-        HttpResponse::ServiceUnavailable()
-            .content_type("text/plain")
-            .body("database unavailable")
-    }
 }

@@ -20,7 +20,7 @@ use maud::Markup;
 use serde::Deserialize;
 
 use crate::auth::Counselor;
-use crate::db::{self, audit::NewAudit, audit_batch::AuditBatcher};
+use crate::db::{self, audit::NewAudit};
 use crate::db::{dashboard::Stamp, DbConnection};
 use crate::domain::attention::{Flag, Thresholds};
 use crate::domain::audit_action::{ActorKind, AuditAction};
@@ -30,9 +30,7 @@ use crate::views::{self, dashboard::DashboardPage, Ctx};
 use crate::web::{html, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // One group-commit audit writer per worker: see db::audit_batch.
-    cfg.app_data(web::Data::new(AuditBatcher::default()))
-        .route("/dashboard", web::get().to(show));
+    cfg.route("/dashboard", web::get().to(show));
 }
 
 /// One counselor's computed dashboard.
@@ -168,7 +166,6 @@ async fn show(
     state: State,
     ctx: Ctx,
     me: Counselor,
-    audit: web::Data<AuditBatcher>,
     q: Option<web::Query<DashboardQuery>>,
 ) -> Result<HttpResponse, AppError> {
     // Unknown or malformed filters are ignored: the whole dashboard is shown.
@@ -179,9 +176,8 @@ async fn show(
         .current(&state, me.id, thresholds, Utc::now())
         .await?;
     // One audit row per view, naming the couples whose figures were shown.
-    audit
-        .record(
-            &state.db,
+    state
+        .audit_view(
             NewAudit::new(
                 ActorKind::Counselor,
                 Some(me.id),

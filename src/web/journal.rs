@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
 
-use crate::auth::Partner;
+use crate::auth::{token, Partner};
 use crate::db::{self, DbConnection};
 use crate::domain::answers::{self, FormPrompt, RawAnswers, Strictness};
 use crate::domain::audit_action::AuditAction;
@@ -74,12 +74,13 @@ fn load(conn: &mut DbConnection, me: &Partner) -> Result<Journal, AppError> {
     })
 }
 
-fn write_form(ctx: &Ctx, j: &Journal, raw: &RawAnswers, errors: &Errors) -> Markup {
+fn write_form(ctx: &Ctx, j: &Journal, raw: &RawAnswers, errors: &Errors, once: &str) -> Markup {
     html! {
         section.card {
             h2 { "Add to the journal" }
             form.form method="post" action="/me/journal" novalidate {
                 (ctx.csrf_field())
+                (form::once_field(once))
                 (form::summary(errors))
                 div.visibility-note {
                     p { strong { "Who will see this: your partner and your counselor." } }
@@ -99,7 +100,8 @@ async fn show(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
         event(&me, AuditAction::JournalView, &ctx.request_id),
     )
     .await?;
-    let form = write_form(&ctx, &j, &RawAnswers::default(), &Errors::default());
+    let once = token::generate();
+    let form = write_form(&ctx, &j, &RawAnswers::default(), &Errors::default(), &once);
     Ok(html(views::partner::journal(&ctx, j.today, form, &j.posts)))
 }
 
@@ -111,6 +113,12 @@ async fn add(
 ) -> Result<HttpResponse, AppError> {
     let pairs = form_pairs(&body)?;
     let raw = RawAnswers::from_pairs(&pairs);
+    let once = pairs
+        .iter()
+        .find(|(k, _)| k == "form_once")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let claimed = once.clone();
     let who = me.clone();
     let request_id = ctx.request_id.clone();
     let kept = raw.clone();
@@ -124,6 +132,9 @@ async fn add(
                 Ok(a) => a,
                 Err(errors) => return Ok(Err(errors)),
             };
+            if !db::forms::claim(conn, &claimed)? {
+                return Ok(Ok(None));
+            }
             let save = db::entries::SaveEntry {
                 couple_id: who.couple_id,
                 partner_id: who.id,
@@ -141,17 +152,18 @@ async fn add(
                 conn,
                 &event(&who, AuditAction::JournalAdd, &request_id).target("entry", id),
             )?;
-            Ok(Ok(id))
+            Ok(Ok(Some(id)))
         })
         .await?;
     match result {
-        Ok(id) => Ok(see_other(&format!(
+        Ok(Some(id)) => Ok(see_other(&format!(
             "/me/journal?notice=journal-added#entry-{id}"
         ))),
+        Ok(None) => Ok(see_other("/me/journal?notice=already-submitted")),
         Err(errors) => {
             let who = me.clone();
             let j = state.db.read(move |conn| load(conn, &who)).await?;
-            let form = write_form(&ctx, &j, &kept, &errors);
+            let form = write_form(&ctx, &j, &kept, &errors, &once);
             Ok(html_invalid(views::partner::journal(
                 &ctx, j.today, form, &j.posts,
             )))

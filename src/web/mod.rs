@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod dashboard;
 pub mod entries;
 pub mod exercises;
+pub mod health;
 pub mod home;
 pub mod invitations;
 pub mod journal;
@@ -34,6 +35,7 @@ use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::configure)
+        .configure(health::configure)
         .configure(home::configure)
         .configure(setup::configure)
         .configure(login::configure)

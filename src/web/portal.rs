@@ -35,8 +35,5 @@ pub fn event(me: &Partner, action: AuditAction, request_id: &str) -> NewAudit {
 
 /// Record a view (its own small write).
 pub async fn audit_view(state: &State, event: NewAudit) -> Result<(), AppError> {
-    state
-        .db
-        .write(move |conn| Ok(db::audit::record(conn, &event)?))
-        .await
+    state.audit_view(event).await
 }

@@ -30,7 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn audit(
     state: &State,
-    req: &HttpRequest,
     me: &Counselor,
     ctx: &Ctx,
     action: AuditAction,
@@ -45,16 +44,7 @@ async fn audit(
             None => e,
         }
     };
-    // Page views share the group-commit writer with the dashboard when it is registered.
-    match req.app_data::<web::Data<db::audit_batch::AuditBatcher>>() {
-        Some(batcher) => batcher.record(&state.db, event).await,
-        None => {
-            state
-                .db
-                .write(move |conn| Ok(db::audit::record(conn, &event)?))
-                .await
-        }
-    }
+    state.audit_view(event).await
 }
 
 /// The session-prep figures for one of this counselor's couples (NotFound otherwise).
@@ -100,7 +90,6 @@ async fn report_page(
     .await?;
     audit(
         &state,
-        &req,
         &me,
         &ctx,
         AuditAction::ReportView,
@@ -141,7 +130,6 @@ async fn report_csv(
     };
     audit(
         &state,
-        &req,
         &me,
         &ctx,
         AuditAction::ReportExport,

@@ -92,19 +92,17 @@ where
             }
         })
         .await?;
-    let request_id = request_id.to_string();
-    let ok = found.is_some();
-    state
-        .db
-        .write(move |conn| {
-            if ok {
-                db::audit::record(conn, &audit_event(me, action, couple_id, &request_id))?;
-            } else {
-                find_or_deny(conn, me, couple_id, action, &request_id)?;
-            }
-            Ok(())
-        })
-        .await?;
+    if found.is_some() {
+        state
+            .audit_view(audit_event(me, action, couple_id, request_id))
+            .await?;
+    } else {
+        let request_id = request_id.to_string();
+        state
+            .db
+            .write(move |conn| find_or_deny(conn, me, couple_id, action, &request_id).map(|_| ()))
+            .await?;
+    }
     found.ok_or(AppError::NotFound)
 }
 

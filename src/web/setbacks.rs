@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::Partner;
+use crate::auth::{token, Partner};
 use crate::db;
 use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::SetbackForm;
@@ -33,16 +33,26 @@ async fn new_form(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, A
         &SetbackForm::blank(today),
         &Errors::default(),
         &today.format("%Y-%m-%d").to_string(),
+        &token::generate(),
     )))
+}
+
+/// The setback form with its once-only token.
+#[derive(serde::Deserialize)]
+struct PostedSetback {
+    #[serde(flatten)]
+    form: SetbackForm,
+    #[serde(default)]
+    form_once: String,
 }
 
 async fn create(
     state: State,
     ctx: Ctx,
     me: Partner,
-    form: web::Form<SetbackForm>,
+    posted: web::Form<PostedSetback>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
+    let PostedSetback { form, form_once } = posted.into_inner();
     let id = me.id;
     let p = state
         .db
@@ -57,13 +67,17 @@ async fn create(
                 &form,
                 &errors,
                 &today.format("%Y-%m-%d").to_string(),
+                &form_once,
             )))
         }
     };
     let request_id = ctx.request_id.clone();
-    state
+    let created = state
         .db
         .write(move |conn| {
+            if !db::forms::claim(conn, &form_once)? {
+                return Ok(false);
+            }
             let sid = db::setbacks::create(conn, me.couple_id, me.id, &new)?;
             db::audit::record(
                 conn,
@@ -71,9 +85,12 @@ async fn create(
                     .target("setback", sid)
                     .detail(format!("severity={}", new.severity)),
             )?;
-            Ok(())
+            Ok(true)
         })
         .await?;
+    if !created {
+        return Ok(see_other("/me/setbacks?notice=already-submitted"));
+    }
     Ok(see_other("/me/setbacks?notice=setback-saved"))
 }
 

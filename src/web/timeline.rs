@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::auth::Counselor;
+use crate::auth::{token, Counselor};
 use crate::db::entries::TimelineFilter;
 use crate::db::setbacks::SetbackFilter;
 use crate::db::{self, audit::NewAudit, couples::CoupleRow, DbConnection};
@@ -202,6 +202,7 @@ async fn show(
             truncated: l.truncated,
             comment_error: None,
             tz: l.tz,
+            once: &token::generate(),
         },
     )))
 }
@@ -280,6 +281,18 @@ async fn comment(
         .find(|(k, _)| *k == field || k == "body")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
+    let once = pairs
+        .iter()
+        .find(|(k, _)| k == "form_once")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    // One token per timeline page, claimed per entry: a comment on another entry from the
+    // same page is not taken for a repeat.
+    let claim_key = if once.is_empty() {
+        String::new()
+    } else {
+        format!("{once}/entry-{entry_id}")
+    };
     let mut errors = Errors::default();
     let body_text = required_text(&mut errors, &field, &text, COMMENT_MAX, "a comment");
     if !errors.is_empty() {
@@ -308,11 +321,12 @@ async fn comment(
                 truncated: l.truncated,
                 comment_error: Some((entry_id, text.as_str(), &errors)),
                 tz: l.tz,
+                once: &once,
             },
         )));
     }
     let request_id = ctx.request_id.clone();
-    with_couple(
+    let created = with_couple(
         &state,
         me.id,
         couple_id,
@@ -320,6 +334,9 @@ async fn comment(
         &ctx.request_id,
         move |conn, c| {
             let id = scoped_entry(conn, c, entry_id)?;
+            if !db::forms::claim(conn, &claim_key)? {
+                return Ok(false);
+            }
             let cid = db::entries::add_comment(conn, id, me.id, &body_text)?;
             db::audit::record(
                 conn,
@@ -333,10 +350,15 @@ async fn comment(
                 .couple(c.id)
                 .detail(format!("comment={cid}")),
             )?;
-            Ok(())
+            Ok(true)
         },
     )
     .await?;
+    if !created {
+        return Ok(see_other(&format!(
+            "/couples/{couple_id}/timeline?notice=already-submitted#entry-{entry_id}"
+        )));
+    }
     Ok(see_other(&format!(
         "/couples/{couple_id}/timeline?notice=comment-added#entry-{entry_id}"
     )))

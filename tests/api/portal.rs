@@ -10,7 +10,7 @@ use trellis::db::schema::{
 use trellis::domain::couple::{BreachBy, Confidentiality};
 use trellis::domain::exercise::PromptKind;
 
-use crate::helpers::{location, spawn_app, spawn_app_with, TestApp, ADMIN_EMAIL};
+use crate::helpers::{hidden_value, location, spawn_app, spawn_app_with, TestApp, ADMIN_EMAIL};
 
 /// A couple made through the db layer, with invitations queued.
 pub struct Couple {
@@ -270,10 +270,14 @@ async fn the_whole_flow_from_invitation_to_the_counselors_timeline() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let field = format!("comment-{entry_id}");
+    let once = hidden_value(&page, "form_once").expect("a once-only token");
     let r = app
         .post_form(
             &format!("/couples/{}/entries/{entry_id}/comments", couple.id),
-            &[(&field, "Let's start with this <next> time.")],
+            &[
+                (&field, "Let's start with this <next> time."),
+                ("form_once", &once),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -317,13 +321,18 @@ async fn a_partner_reads_the_counselors_comment_times_in_their_own_zone() {
     let r = post(&sam, &form_path, &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let entry_id = entry_id_from(&r);
-    app.get_html(&format!("/couples/{}/timeline", couple.id))
+    let (_, page) = app
+        .get_html(&format!("/couples/{}/timeline", couple.id))
         .await;
+    let once = hidden_value(&page, "form_once").expect("a once-only token");
     let field = format!("comment-{entry_id}");
     let r = app
         .post_form(
             &format!("/couples/{}/entries/{entry_id}/comments", couple.id),
-            &[(&field, "Thank you for writing this.")],
+            &[
+                (&field, "Thank you for writing this."),
+                ("form_once", &once),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -689,6 +698,7 @@ async fn setbacks_are_logged_with_every_field_and_validated() {
     let (status, page) = sam.get_html("/me/setbacks/new").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Who will see this?"));
+    let once = hidden_value(&page, "form_once").expect("a once-only token");
     let r = sam
         .post_form(
             "/me/setbacks",
@@ -697,6 +707,7 @@ async fn setbacks_are_logged_with_every_field_and_validated() {
                 ("what_happened", "A <late> text"),
                 ("severity", "8"),
                 ("visibility", "counselor"),
+                ("form_once", &once),
             ],
         )
         .await;
@@ -719,6 +730,7 @@ async fn setbacks_are_logged_with_every_field_and_validated() {
                 ("do_differently", "Say I need a minute"),
                 ("visibility", "partner"),
                 ("raise_in_session", "on"),
+                ("form_once", &once),
             ],
         )
         .await;

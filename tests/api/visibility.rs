@@ -5,7 +5,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{spawn_app, TestApp, ADMIN_EMAIL};
+use crate::helpers::{hidden_value, spawn_app, TestApp, ADMIN_EMAIL};
 use crate::portal::{answers, assign, create_couple, entry_id_from, post, sign_in_partner, today};
 
 struct Records {
@@ -110,9 +110,18 @@ async fn write_everything(app: &TestApp, a: &TestApp, couple_id: i32) -> Records
     )
     .await;
     let safety = entry_id_from(&r);
-    a.get_html("/me/journal").await;
+    let (_, page) = a.get_html("/me/journal").await;
+    let once = hidden_value(&page, "form_once").expect("a once-only token");
     let j = crate::portal::prompts(app, "co-journal");
-    let r = post(a, "/me/journal", &[(j[0].0.clone(), "MARK-JOURNAL".into())]).await;
+    let r = post(
+        a,
+        "/me/journal",
+        &[
+            (j[0].0.clone(), "MARK-JOURNAL".into()),
+            ("form_once".into(), once),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let journal = latest_id(app, "entries");
     let t = today();
@@ -121,7 +130,8 @@ async fn write_everything(app: &TestApp, a: &TestApp, couple_id: i32) -> Records
         ("MARK-SETBACK-PRIVATE", "counselor"),
         ("MARK-SETBACK-SHARED", "partner"),
     ] {
-        a.get_html("/me/setbacks/new").await;
+        let (_, page) = a.get_html("/me/setbacks/new").await;
+        let once = hidden_value(&page, "form_once").expect("a once-only token");
         let r = a
             .post_form(
                 "/me/setbacks",
@@ -130,6 +140,7 @@ async fn write_everything(app: &TestApp, a: &TestApp, couple_id: i32) -> Records
                     ("what_happened", text),
                     ("severity", "2"),
                     ("visibility", vis),
+                    ("form_once", &once),
                 ],
             )
             .await;
