@@ -128,20 +128,14 @@ where
     F: FnOnce(&mut DbConnection, &CoupleRow) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let request_id = request_id.to_string();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            Ok(
-                match find_or_deny(conn, me, couple_id, action, &request_id)? {
-                    None => None,
-                    Some(c) if c.is_closed() => Some(Change::Closed),
-                    Some(c) => Some(Change::Done(f(conn, &c)?)),
-                },
-            )
+    with_couple(state, me, couple_id, action, request_id, move |conn, c| {
+        Ok(if c.is_closed() {
+            Change::Closed
+        } else {
+            Change::Done(f(conn, c)?)
         })
-        .await?;
-    outcome.ok_or(AppError::NotFound)
+    })
+    .await
 }
 
 /// Work on a couple in one writing transaction, closed or not (flags, comments, exports):
