@@ -406,7 +406,9 @@ async fn ready_answers_503_while_it_cannot_write() {
     let mut holder = match trellis::db::Target::parse(&url) {
         trellis::db::Target::Sqlite(path) => {
             let mut c = SqliteConnection::establish(&path).expect("a second connection");
-            c.batch_execute("BEGIN IMMEDIATE")
+            // Wait for the app's own writer (start-up, housekeeping) rather than fail at
+            // once if it holds the lock at this moment.
+            c.batch_execute("PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE")
                 .expect("take the write lock");
             DbConnection::Sqlite(c)
         }
