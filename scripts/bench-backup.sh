@@ -10,6 +10,7 @@
 # size and checksum; the goal is under 10 s with the dashboard's p99 within 2x.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 BIN="$TARGET_DIR/release/trellis"
@@ -39,22 +40,9 @@ echo "Database: $DB, $(du -h "$DB" | cut -f1), $ENTRIES entries."
 "$BIN" serve &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do
-  curl -fs "http://127.0.0.1:$PORT/login" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+bench_wait_for_server
 
-JAR=$(mktemp)
-CSRF=$(curl -fs -c "$JAR" "http://127.0.0.1:$PORT/login" \
-  | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
-curl -fs -b "$JAR" -c "$JAR" -o /dev/null \
-  --data-urlencode "email=bench@practice.test" \
-  --data-urlencode "password=$PASSWORD" \
-  --data-urlencode "csrf_token=$CSRF" \
-  "http://127.0.0.1:$PORT/login"
-SESSION=$(awk '$6 == "trellis_session" { print $7 }' "$JAR")
-rm -f "$JAR"
-if [[ -z "$SESSION" ]]; then echo "sign-in failed" >&2; exit 1; fi
+SESSION=$(bench_sign_in bench@practice.test "$PASSWORD")
 LOAD=(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency
   -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard")
 
