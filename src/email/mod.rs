@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod headers;
 pub mod message;
+pub mod smtp;
 pub mod worker;
 
 use std::path::PathBuf;
@@ -16,10 +17,8 @@ use std::time::Duration;
 use anyhow::Context;
 use lettre::message::Message;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::response::{Category, Code, Detail, Severity};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
 
 use crate::config::EmailSettings;
@@ -41,8 +40,8 @@ pub struct SentMessage {
 /// Where messages go. Cheap to clone: every backend shares its state.
 #[derive(Clone)]
 pub enum Mailer {
-    /// A mail server, through a pool that keeps connections open between messages.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// A mail server, over connections kept open between messages ([`smtp`]).
+    Smtp(Arc<smtp::SmtpClient>),
     /// One `outbox-{id}.eml` file per outbox row in this folder.
     File(PathBuf),
     /// Kept in memory (tests).
@@ -150,11 +149,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 impl Mailer {
-    /// The backend `email.transport` names. Call it from inside a tokio runtime: the SMTP
-    /// pool starts its idle-connection cleanup task when it is built.
+    /// The backend `email.transport` names.
     pub fn from_settings(settings: &EmailSettings) -> anyhow::Result<Mailer> {
         match settings.transport.as_str() {
-            "smtp" => Ok(Mailer::Smtp(smtp_transport(settings)?)),
+            "smtp" => Ok(Mailer::Smtp(Arc::new(smtp_client(settings)?))),
             "file" => Ok(Mailer::File(PathBuf::from(&settings.outbox_dir))),
             "memory" => Ok(Mailer::memory()),
             other => anyhow::bail!("unknown email transport {other:?}"),
@@ -177,11 +175,7 @@ impl Mailer {
     /// Deliver one message built from outbox row `outbox_id`.
     pub async fn send(&self, outbox_id: i32, message: &Message) -> Result<(), SendError> {
         match self {
-            Mailer::Smtp(transport) => transport
-                .send(message.clone())
-                .await
-                .map(|_| ())
-                .map_err(|e| classify_smtp(&e)),
+            Mailer::Smtp(client) => client.send(message.envelope(), &message.formatted()).await,
             Mailer::File(dir) => {
                 let dir = dir.clone();
                 let raw = message.formatted();
@@ -222,35 +216,29 @@ fn write_eml(dir: &std::path::Path, outbox_id: i32, raw: &[u8]) -> anyhow::Resul
     Ok(())
 }
 
-fn smtp_transport(settings: &EmailSettings) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+fn smtp_client(settings: &EmailSettings) -> anyhow::Result<smtp::SmtpClient> {
     let host = settings.smtp_host.as_str();
-    let tls = match settings.smtp_tls.as_str() {
-        "none" => Tls::None,
-        "tls" => {
-            Tls::Wrapper(TlsParameters::new(host.into()).context("Failed to set up TLS for SMTP")?)
-        }
-        _ => {
-            Tls::Required(TlsParameters::new(host.into()).context("Failed to set up TLS for SMTP")?)
-        }
+    let tls = || TlsParameters::new(host.into()).context("Failed to set up TLS for SMTP");
+    let security = match settings.smtp_tls.as_str() {
+        "none" => smtp::Security::None,
+        "tls" => smtp::Security::Wrapper(tls()?),
+        _ => smtp::Security::StartTls(tls()?),
     };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(settings.smtp_port)
-        .tls(tls)
-        .timeout(Some(Duration::from_secs(30)))
-        // Connections stay open between messages: one per message the worker sends at once.
-        .pool_config(
-            PoolConfig::new()
-                .min_idle(0)
-                .max_size(worker::send_concurrency(settings) as u32)
-                .idle_timeout(Duration::from_secs(60)),
-        );
-    if !settings.smtp_username.is_empty() {
-        builder = builder.credentials(Credentials::new(
+    let credentials = (!settings.smtp_username.is_empty()).then(|| {
+        Credentials::new(
             settings.smtp_username.clone(),
             settings.smtp_password.expose_secret().to_string(),
-        ));
-    }
-    Ok(builder.build())
+        )
+    });
+    Ok(smtp::SmtpClient::new(smtp::SmtpConfig {
+        host: host.to_string(),
+        port: settings.smtp_port,
+        security,
+        credentials,
+        timeout: Duration::from_secs(30),
+        // Connections stay open between messages: one per message the worker sends at once.
+        max_idle: worker::send_concurrency(settings),
+    }))
 }
 
 #[cfg(test)]
@@ -292,31 +280,6 @@ mod tests {
             Category::Connections,
             Detail::One,
         )));
-    }
-
-    #[tokio::test]
-    async fn a_refused_connection_is_transient() {
-        // Bind then drop a listener to find a port with nothing on it.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap();
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-            .port(port)
-            .tls(Tls::None)
-            .build();
-        let message = Message::builder()
-            .from("a@example.org".parse().unwrap())
-            .to("b@example.org".parse().unwrap())
-            .subject("hello")
-            .body(String::from("hi"))
-            .unwrap();
-        let err = transport.send(message).await.unwrap_err();
-        let classified = classify_smtp(&err);
-        assert!(
-            matches!(classified, SendError::Unreachable(_)),
-            "{classified:?}"
-        );
     }
 
     #[test]
