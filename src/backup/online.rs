@@ -1,10 +1,10 @@
 //! SQLite's online backup API and a read-only handle for checking a copy: the one place
 //! Trellis calls the C library directly.
 //!
-//! `sqlite3_backup_step(-1)` copies every page under ONE read transaction on the source, so
-//! the copy is the database as it was at that instant, pages still in the write-ahead log
-//! included, while the server goes on reading and writing (WAL readers and the writer do not
-//! block each other). Copying pages is several times faster than `VACUUM INTO`, which
+//! `sqlite3_backup_step` copies pages while the copy holds ONE read transaction on the
+//! source, so the copy is the database as it was at that instant, pages still in the
+//! write-ahead log included, while the server goes on reading and writing (WAL readers and
+//! the writer do not block each other). Copying pages is several times faster than `VACUUM INTO`, which
 //! rebuilds every table and index. diesel does not wrap this API, hence the FFI.
 
 use std::ffi::{CStr, CString};
@@ -123,9 +123,18 @@ impl Drop for Handle {
     }
 }
 
+/// Pages copied per step (32 MB of 4 KB pages).
+const PAGES_PER_STEP: i32 = 8192;
+
 /// Copy the database at `source` into a new file `dest` (which must not exist) as one
 /// consistent snapshot. The copy is left in rollback-journal mode, so it is one
-/// self-contained file that opens read-only anywhere; it is not yet fsynced.
+/// self-contained file that opens read-only anywhere; it is fsynced as it goes.
+///
+/// The copy goes in steps, all inside ONE read transaction on the source, so every step sees
+/// the same snapshot (without it, a write by the server between steps would make SQLite
+/// start the copy over). After each step the pages written so far are flushed to disk: one
+/// flush of the whole file at the end would queue hundreds of megabytes in front of the
+/// server's own small fsyncs (each commit's), and they would wait behind it.
 pub fn copy(source: &Path, dest: &Path) -> anyhow::Result<()> {
     let src = Handle::open(source, ffi::SQLITE_OPEN_READONLY)
         .with_context(|| format!("Failed to open {}", source.display()))?;
@@ -134,10 +143,26 @@ pub fn copy(source: &Path, dest: &Path) -> anyhow::Result<()> {
         .context("Failed to set up the source connection")?;
     let dst = Handle::open(dest, ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_CREATE)
         .with_context(|| format!("Failed to create {}", dest.display()))?;
-    // The file is fsynced and renamed into place by the caller; a journal would only slow
-    // the copy down.
+    // The file is renamed into place by the caller; a journal would only slow the copy down.
     dst.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
         .context("Failed to set up the backup file")?;
+    let flush = std::fs::File::open(dest)
+        .with_context(|| format!("Failed to open {} to flush it", dest.display()))?;
+    // Start the snapshot every step reads from (BEGIN alone is deferred: the first read
+    // starts it).
+    src.exec("BEGIN; SELECT count(*) FROM sqlite_schema")
+        .context("Failed to start reading the database")?;
+    let copied = step_through(&src, &dst, &flush);
+    // Ending a read transaction cannot lose anything; a failure here is not the copy's.
+    let _ = src.exec("COMMIT");
+    copied?;
+    // The copied header says WAL, like the source; a backup file is better off without one.
+    dst.exec("PRAGMA journal_mode = DELETE")
+        .context("Failed to set the backup file's journal mode")?;
+    Ok(())
+}
+
+fn step_through(src: &Handle, dst: &Handle, flush: &std::fs::File) -> anyhow::Result<()> {
     let main = c"main";
     // SAFETY: both handles are open and distinct; "main" is a valid C string.
     let backup = unsafe { ffi::sqlite3_backup_init(dst.0, main.as_ptr(), src.0, main.as_ptr()) };
@@ -148,7 +173,15 @@ pub fn copy(source: &Path, dest: &Path) -> anyhow::Result<()> {
     let mut waited = 0;
     loop {
         // SAFETY: `backup` is a live backup object until sqlite3_backup_finish below.
-        rc = unsafe { ffi::sqlite3_backup_step(backup, -1) };
+        rc = unsafe { ffi::sqlite3_backup_step(backup, PAGES_PER_STEP) };
+        if rc == ffi::SQLITE_OK {
+            if let Err(e) = flush.sync_data() {
+                // SAFETY: finishing the backup object once; it is not used afterwards.
+                unsafe { ffi::sqlite3_backup_finish(backup) };
+                return Err(e).context("Failed to flush the backup file to disk");
+            }
+            continue;
+        }
         let busy = rc == ffi::SQLITE_BUSY || rc == ffi::SQLITE_LOCKED;
         if !busy || waited >= 200 {
             break;
@@ -164,8 +197,5 @@ pub fn copy(source: &Path, dest: &Path) -> anyhow::Result<()> {
     if finish != ffi::SQLITE_OK {
         bail!("Failed to finish the backup: {}", dst.message(finish));
     }
-    // The copied header says WAL, like the source; a backup file is better off without one.
-    dst.exec("PRAGMA journal_mode = DELETE")
-        .context("Failed to set the backup file's journal mode")?;
     Ok(())
 }
