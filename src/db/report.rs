@@ -23,6 +23,7 @@ use crate::domain::report::{
 mod chart;
 mod practice;
 pub mod safety;
+pub use safety::SafetyItem;
 
 pub use crate::domain::report::{day_start, local_day, SessionReport, TrustChartData};
 pub use chart::{couple_trust_chart, trust_chart_for};

@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 use maud::{html, Markup};
 
-use crate::db::report::safety::SafetyItem;
+use crate::db::report::SafetyItem;
 use crate::domain::answers::FormPrompt;
 use crate::views::entry_form;
 use crate::views::format::local_datetime;
