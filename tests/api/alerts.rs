@@ -33,6 +33,10 @@ async fn world() -> World {
     let app = spawn_app().await;
     app.setup_admin().await;
     app.add_counselor("Bea Counselor", BEA, BEA_PASSWORD).await;
+    // UTC like the partners, so "today" is the same day for everyone whatever the hour.
+    app.sql(&format!(
+        "UPDATE counselors SET time_zone = 'UTC' WHERE email = '{BEA}'"
+    ));
     let bea = app.other_browser();
     bea.login(BEA, BEA_PASSWORD).await;
     let couple = create_couple(

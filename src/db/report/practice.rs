@@ -70,8 +70,9 @@ pub fn practice_batch(
         thresholds.severe_setback_min,
         &hidden,
     )?;
-    // The stored figure never counts the safety check; with `include_safety` it does here.
-    if include_safety {
+    // From the entries themselves: without `include_safety` the safety check counts nowhere
+    // (as on the dashboard, whose stored figure never counts it); with it, it counts here.
+    {
         let ids: Vec<i32> = batch.iter().map(|b| b.0.id).collect();
         let last = last_entry_without(conn, &ids, &hidden)?;
         for p in &mut loaded.partners {
