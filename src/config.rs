@@ -22,6 +22,14 @@ pub struct Settings {
     pub email: EmailSettings,
     pub reminders: ReminderSettings,
     pub backup: BackupSettings,
+    pub alerts: AlertSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    /// Hours an unacknowledged safety alert waits before the practice admin is told.
+    pub escalate_after_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +153,8 @@ pub mod ranges {
     /// `backup.every_hours`: 0 turns scheduled backups off.
     pub const BACKUP_EVERY_HOURS: RangeInclusive<u32> = 0..=8760;
     pub const BACKUP_KEEP: RangeInclusive<usize> = 1..=10_000;
+    /// `alerts.escalate_after_hours`: at most three days.
+    pub const ESCALATE_AFTER_HOURS: RangeInclusive<i64> = 1..=72;
 }
 
 /// Refuse `value` outside `range` in one line naming the key, the value and the range.
@@ -264,6 +274,7 @@ impl Settings {
             reminders.digest_hour in r::HOUR;
             backup.every_hours in r::BACKUP_EVERY_HOURS;
             backup.keep in r::BACKUP_KEEP;
+            alerts.escalate_after_hours in r::ESCALATE_AFTER_HOURS;
         });
         Ok(())
     }

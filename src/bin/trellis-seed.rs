@@ -161,6 +161,7 @@ fn seed_couple(
             end_date: None,
             note: String::new(),
             reminders: true,
+            partner_title: String::new(),
         };
         let daily_id = db::assignments::create(conn, couple_id, &assignment(daily, Cadence::Daily))?;
         let weekly_id =

@@ -31,6 +31,8 @@ pub struct AssignmentRow {
     pub status: AssignmentStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The discreet title of a safety check ("" = the default).
+    pub partner_title: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -139,6 +141,7 @@ pub fn create(conn: &mut DbConnection, couple_id: i32, v: &ValidAssignment) -> Q
             assignments::status.eq(AssignmentStatus::Active),
             assignments::created_at.eq(now),
             assignments::updated_at.eq(now),
+            assignments::partner_title.eq(&v.partner_title),
         )
     )
 }

@@ -33,7 +33,9 @@ pub fn stamp(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<Stamp> {
 }
 
 /// Load everything the dashboard shows for this counselor's active couples.
-/// `severe_min` is the severity at which a setback raises a flag.
+/// `severe_min` is the severity at which a setback raises a flag. The private safety check
+/// counts nowhere here (not in entries made or owed, nor the last entry), exactly as in the
+/// practice CSV without `include_safety`: its answers reach the counselor as alerts.
 pub fn load(
     conn: &mut DbConnection,
     counselor_id: i32,
@@ -54,7 +56,8 @@ pub fn load(
             active: true,
         })
         .collect();
-    load_for(conn, couples, now, severe_min, &[])
+    let hidden = super::report::safety_exercise_ids(conn)?;
+    load_for(conn, couples, now, severe_min, &hidden)
 }
 
 /// Load the dashboard's inputs for the given couples (any status). Assignments of the

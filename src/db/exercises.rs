@@ -10,7 +10,7 @@ use crate::domain::exercise::{ExerciseDef, Metric, Performer, PromptDef, PromptK
 use crate::insert_returning_id;
 
 /// Bump when the built-in texts change; start-up then refreshes them in place.
-pub const BUILTIN_VERSION: i32 = 1;
+pub const BUILTIN_VERSION: i32 = 2;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = exercises)]
@@ -71,6 +71,7 @@ pub struct PromptRow {
     pub scale_high_label: Option<String>,
     pub options: String,
     pub metric: Option<String>,
+    pub raises_alert: bool,
 }
 
 impl PromptRow {
@@ -113,6 +114,7 @@ impl PromptRow {
             required: self.required,
             kind: self.kind(),
             metric: self.metric(),
+            raises_alert: self.raises_alert,
         }
     }
 }
@@ -152,6 +154,7 @@ struct PromptValues<'a> {
     scale_high_label: Option<&'a str>,
     options: String,
     metric: Option<&'a str>,
+    raises_alert: bool,
 }
 
 fn exercise_values(
@@ -214,6 +217,7 @@ fn prompt_values(exercise_id: i32, position: i32, p: &PromptDef) -> PromptValues
         scale_high_label: high,
         options,
         metric: p.metric.map(Metric::as_str),
+        raises_alert: p.raises_alert,
     }
 }
 

@@ -5,6 +5,7 @@
 //! type is the caller's choice, as long as a `DbError` converts into it: handlers use the
 //! HTTP edge's error type, the scheduler and CLI `anyhow::Error` or `DbError` itself.
 
+pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod audit_batch;
@@ -19,6 +20,7 @@ pub mod forms;
 pub mod outbox;
 pub mod outbox_queue;
 pub mod partner_home;
+pub mod practice_settings;
 pub mod rate_limit;
 pub mod ready;
 pub mod report;

@@ -22,6 +22,8 @@ use crate::domain::report::{
 
 mod chart;
 mod practice;
+pub mod safety;
+pub use safety::SafetyItem;
 
 pub use crate::domain::report::{day_start, local_day, SessionReport, TrustChartData};
 pub use chart::{couple_trust_chart, trust_chart_for};
@@ -125,7 +127,7 @@ pub fn session_report(
         Ok(p) => p,
         Err(error) => return Ok(Loaded::BadPeriod { couple, error }),
     };
-    let facts = report_facts(conn, couple_id, tz, period, req.include_safety)?;
+    let facts = report_facts(conn, couple_id, tz, period)?;
     let head = ReportHead {
         couple: ReportCouple {
             id: couple.id,
@@ -140,20 +142,22 @@ pub fn session_report(
     Ok(Loaded::Ready(Box::new(report::assemble(head, facts, now))))
 }
 
-/// Everything the report shows over `period` and the one before it (for comparison).
+/// Everything the report shows over `period` and the one before it (for comparison). These
+/// are the sections a joint session may see: the private safety check never counts in them,
+/// even when the counselor asks for it (it then has its own counselor-only section,
+/// [`safety::safety_in_period`]).
 fn report_facts(
     conn: &mut DbConnection,
     couple_id: i32,
     tz: Tz,
     period: Period,
-    include_safety: bool,
 ) -> QueryResult<ReportFacts> {
     let span = Period {
         from: period.previous().from,
         to: period.to,
     };
     let partners = partner_infos(&couple_db::partners_of(conn, couple_id)?);
-    let hidden = hidden_exercises(conn, include_safety)?;
+    let hidden = hidden_exercises(conn, false)?;
     let entries = report::date_entries(
         submitted_entries(conn, couple_id, span)?,
         &partners,

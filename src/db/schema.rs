@@ -92,6 +92,7 @@ diesel::table! {
         scale_high_label -> Nullable<Text>,
         options -> Text,
         metric -> Nullable<Text>,
+        raises_alert -> Bool,
     }
 }
 
@@ -112,6 +113,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        partner_title -> Text,
     }
 }
 
@@ -315,6 +317,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    safety_alerts (id) {
+        id -> Integer,
+        couple_id -> Integer,
+        partner_id -> Integer,
+        entry_id -> Integer,
+        raised_at -> Timestamp,
+        escalated_at -> Nullable<Timestamp>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Integer>,
+        action_taken -> Nullable<Text>,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    practice_settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(couples -> counselors (counselor_id));
 diesel::joinable!(partners -> couples (couple_id));
 diesel::joinable!(exercise_prompts -> exercises (exercise_id));
@@ -331,6 +356,9 @@ diesel::joinable!(therapy_sessions -> couples (couple_id));
 diesel::joinable!(email_attempts -> email_outbox (outbox_id));
 diesel::joinable!(sign_in_tokens -> partners (partner_id));
 diesel::joinable!(unsubscribe_tokens -> partners (partner_id));
+diesel::joinable!(safety_alerts -> couples (couple_id));
+diesel::joinable!(safety_alerts -> partners (partner_id));
+diesel::joinable!(safety_alerts -> entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     counselors,
@@ -355,4 +383,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limits,
     form_submissions,
     server_secrets,
+    safety_alerts,
+    practice_settings,
 );

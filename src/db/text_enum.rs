@@ -16,6 +16,7 @@ use diesel::sql_types::{Nullable, SingleValue, Text};
 use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::{CoupleStatus, Slot};
 use crate::domain::exercise::Visibility;
+use crate::domain::safety::AlertAction;
 use crate::domain::status::{
     AssignmentStatus, EntryStatus, OutboxStatus, SessionStatus, TextWord, TokenPurpose, UserKind,
 };
@@ -118,4 +119,5 @@ text_enum!(
     TokenPurpose,
     AuditAction,
     ActorKind,
+    AlertAction,
 );

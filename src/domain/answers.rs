@@ -283,6 +283,7 @@ mod tests {
                 required,
                 kind,
                 metric: None,
+                raises_alert: false,
             },
         }
     }

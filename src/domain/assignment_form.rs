@@ -80,6 +80,8 @@ pub struct AssignmentForm {
     pub end_date: String,
     pub note: String,
     pub reminders: bool,
+    /// The discreet title the partner sees for a safety check ("" = the default).
+    pub partner_title: String,
 }
 
 /// What the form needs to know about the chosen exercise.
@@ -99,6 +101,8 @@ pub struct ValidAssignment {
     pub end_date: Option<NaiveDate>,
     pub note: String,
     pub reminders: bool,
+    /// Only for a safety check; "" means the default discreet title.
+    pub partner_title: String,
 }
 
 impl ValidAssignment {
@@ -137,6 +141,7 @@ impl AssignmentForm {
             end_date: get("end_date"),
             note: get("note"),
             reminders: !get("reminders").is_empty(),
+            partner_title: get("partner_title"),
         }
     }
 
@@ -217,6 +222,12 @@ impl AssignmentForm {
             }
         };
         let note = validation::optional_text(&mut e, "note", &self.note, 2000);
+        let partner_title = match exercise {
+            Some(x) if x.safety_check => {
+                super::safety::parse_partner_title(&mut e, "partner_title", &self.partner_title)
+            }
+            _ => String::new(),
+        };
         match (exercise, assignee, cadence, start) {
             (Some(x), Some(assignee), Some(cadence), Some(start_date)) if e.is_empty() => {
                 Ok(ValidAssignment {
@@ -227,6 +238,7 @@ impl AssignmentForm {
                     end_date: end,
                     note,
                     reminders: self.reminders,
+                    partner_title,
                 })
             }
             _ => Err(e),

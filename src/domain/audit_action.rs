@@ -71,6 +71,14 @@ text_word! {
         SignInLinkRefused => "sign_in.link_refused",
         SignInLinkRequested => "sign_in.link_requested",
         SignOut => "sign_out",
+        // Clinical safety alerts.
+        SafetyAlertRaise => "safety_alert.raise",
+        SafetyAlertView => "safety_alert.view",
+        SafetyAlertAcknowledge => "safety_alert.acknowledge",
+        SafetyAlertEscalate => "safety_alert.escalate",
+        SafetyAlertsView => "safety_alerts.view",
+        PracticeSafetyUpdate => "practice.safety.update",
+        EntryAgendaRefused => "entry.agenda_refused",
     }
 }
 
@@ -100,7 +108,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 65);
+        assert_eq!(AuditAction::ALL.len(), 72);
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct PromptForm {
     pub low: String,
     pub high: String,
     pub options: String,
+    /// Concerning answers raise a safety alert.
+    pub alert: bool,
 }
 
 impl PromptForm {
@@ -117,6 +119,7 @@ impl ExerciseForm {
                         "low" => p.low = value.clone(),
                         "high" => p.high = value.clone(),
                         "options" => p.options = value.clone(),
+                        "alert" => p.alert = true,
                         _ => {}
                     }
                 }
@@ -147,6 +150,7 @@ impl ExerciseForm {
                         label: p.label.clone(),
                         help: p.help.clone(),
                         required: p.required,
+                        alert: p.raises_alert,
                         ..PromptForm::default()
                     };
                     match &p.kind {
@@ -235,10 +239,17 @@ impl ExerciseForm {
                 }
             };
             if let Some(kind) = kind {
+                if p.alert && !super::safety::may_raise_alert(&kind) {
+                    errors.add(
+                        f("alert"),
+                        "A number scale cannot raise a safety alert; use a yes/no question.",
+                    );
+                }
                 prompts.push(PromptDef {
                     label,
                     help,
                     required: p.required,
+                    raises_alert: p.alert,
                     kind,
                     metric: None,
                 });

@@ -198,6 +198,8 @@ pub struct PromptDef {
     pub required: bool,
     pub kind: PromptKind,
     pub metric: Option<Metric>,
+    /// Concerning answers raise a safety alert (see `domain::safety::is_concerning`).
+    pub raises_alert: bool,
 }
 
 /// A whole exercise definition, as the library installs it or a counselor writes it.

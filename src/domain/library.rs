@@ -149,6 +149,9 @@ struct PromptFile {
     #[serde(default)]
     options: Vec<String>,
     metric: Option<String>,
+    /// Concerning answers raise a safety alert (`domain::safety`).
+    #[serde(default)]
+    alert: bool,
 }
 
 fn required_by_default() -> bool {
@@ -168,6 +171,7 @@ impl PromptFile {
             low: self.low.clone(),
             high: self.high.clone(),
             options: self.options.join("\n"),
+            alert: self.alert,
         }
     }
 }
@@ -606,6 +610,12 @@ metric = "mood"
         assert!(!s.visibility_choice);
         assert!(!s.paired_reveal);
         assert!(!s.shared_journal);
+        // Fear, harm, wanting contact and the free text are all concerning answers.
+        assert!(s.prompts.iter().all(|p| p.raises_alert));
+        // No other built-in raises alerts.
+        for e in all.iter().filter(|e| !e.safety_check) {
+            assert!(e.prompts.iter().all(|p| !p.raises_alert), "{}", e.title);
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod library;
 pub mod occurrence;
 pub mod reminder_plan;
 pub mod report;
+pub mod safety;
 pub mod session_form;
 pub mod status;
 pub mod validation;

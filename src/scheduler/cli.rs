@@ -18,13 +18,15 @@ pub fn send_reminders(settings: &Settings) -> anyhow::Result<()> {
     let started = Instant::now();
     let now = Utc::now();
     let report = super::plan_pass(&db, settings, now)?;
+    let escalated = super::escalate::escalate_pass(&db, settings, now)?;
     super::housekeeping(&db, settings, now)?;
     println!(
-        "planned: due {}  overdue {}  session {}  digest {}  in {} ms",
+        "planned: due {}  overdue {}  session {}  digest {}  escalated {}  in {} ms",
         report.due,
         report.overdue,
         report.session,
         report.digest,
+        escalated,
         started.elapsed().as_millis()
     );
     crate::email::cli::deliver(settings, db)

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod digest;
+pub mod escalate;
 pub mod load;
 pub mod plan;
 
@@ -290,6 +291,7 @@ fn digest_body(
     sessions.sort_by_key(|(t, _)| *t);
     let sessions: Vec<DigestSession> = sessions.into_iter().map(|(_, d)| d).collect();
     let attention = digest::digest_attention(conn, settings, counselor.id, now)?;
+    let open_alerts = db::alerts::open_count_for_counselor(conn, counselor.id)?;
     let first = counselor
         .display_name
         .split_whitespace()
@@ -299,6 +301,7 @@ fn digest_body(
     Ok(emails::digest(
         first,
         &day,
+        open_alerts,
         &sessions,
         &attention,
         &format!("{base}/dashboard"),
@@ -382,6 +385,7 @@ pub fn spawn_planner(db: Db, settings: Settings) -> Option<tokio::task::JoinHand
                 let now = Utc::now();
                 let started = std::time::Instant::now();
                 let report = plan_pass(&db, &settings, now)?;
+                escalate::escalate_pass(&db, &settings, now)?;
                 let tidy = housekeeping(&db, &settings, now)?;
                 Ok::<_, anyhow::Error>((report, tidy, started.elapsed()))
             })

@@ -3,3 +3,5 @@
 
 pub const STYLESHEET_PATH: &str = concat!("/assets/style-", env!("CARGO_PKG_VERSION"), ".css");
 pub const ICON_PATH: &str = concat!("/assets/icon-", env!("CARGO_PKG_VERSION"), ".svg");
+pub const QUICK_EXIT_SCRIPT_PATH: &str =
+    concat!("/assets/quick-exit-", env!("CARGO_PKG_VERSION"), ".js");

@@ -82,6 +82,8 @@ pub fn new_form(
                 @if let Some(x) = chosen {
                     @if x.safety_check {
                         p.visibility-note.small { "The private safety check is never shown to the other partner. Assign it to one partner at a time." }
+                        (Input::new("partner_title", "Title the partner sees", &f.partner_title).optional().max(60)
+                            .hint("Optional. A neutral name in case someone looks over their shoulder; empty means “Personal check-in”.").render(errors))
                     } @else if x.proposed.is_none() {
                         p.visibility-note.small { "This exercise is for one partner and the couple's record does not say which; choose who does it." }
                     }

@@ -31,7 +31,7 @@ pub fn practice(
         "Practice",
         html! {
             h1 { "Practice" }
-            p { a href="/practice/mail" { "Email delivery" } }
+            p { a href="/practice/mail" { "Email delivery" } " · " a href="/practice/alerts" { "Open safety alerts" } " · " a href="/practice/safety" { "Safety settings" } }
             section.card.stack {
                 h2 { "Counselors" }
                 div.table-wrap {

@@ -239,6 +239,8 @@ pub struct CouplePage<'a> {
     pub now: NaiveDateTime,
     /// Trust ratings over the last 90 days, for the chart.
     pub trust: &'a crate::db::report::TrustChartData,
+    /// The couple's safety alerts, open and acknowledged, newest first.
+    pub alerts: &'a [crate::db::alerts::AlertRow],
 }
 
 fn completion_text(c: &Completion) -> String {
@@ -258,6 +260,8 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
         &c.label,
         html! {
             (page_header(c, &base, closed))
+            (super::alerts::couple_mark(p.alerts.iter().filter(|a| a.is_open()).count() as i64))
+            (super::alerts::couple_section(c.id, p.alerts, p.counselor_tz))
             (next_session(p, &base, closed))
             (partner_cards(p))
             (confidentiality(p))

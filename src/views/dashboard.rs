@@ -18,6 +18,8 @@ pub struct DashboardPage<'a> {
     pub total: usize,
     pub counts: &'a [(Flag, usize)],
     pub filter: Option<Flag>,
+    /// Open safety alerts ([`super::alerts::dashboard_banner`]), above everything else.
+    pub alert_banner: Markup,
 }
 
 /// Both partners' trust over the last [`SPARK_DAYS`] days, as a small line chart.
@@ -32,7 +34,7 @@ pub fn sparkline(c: &CoupleSummary) -> Markup {
 
 /// One couple's rows of the dashboard table (one per partner), sparkline included. Drawn
 /// once per computed dashboard and reused until its figures change.
-pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
+pub fn couple_rows(c: &CoupleSummary, tz: Tz, open_alerts: i64) -> Markup {
     let spark = sparkline(c);
     html! {
         @let rows_span = c.partners.len().max(1);
@@ -41,6 +43,7 @@ pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
                 @if i == 0 {
                     th scope="row" rowspan=(rows_span) {
                         a href={"/couples/" (c.id)} { (c.label) }
+                        (super::alerts::couple_mark(open_alerts))
                         div.spark { (spark) }
                         @if !c.flags.is_empty() {
                             ul.flags {
@@ -125,6 +128,7 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
         ctx,
         "Dashboard",
         html! {
+            (p.alert_banner)
             div.row {
                 h1 { "Good to see you, " (p.name) }
                 span.spacer {}

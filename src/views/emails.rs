@@ -203,17 +203,35 @@ pub struct DigestSession {
     pub couple: String,
 }
 
-/// The counselor's morning digest: today's sessions and couples needing attention. Couple
-/// labels are the counselor's own words and appear only in the body.
+/// How the digest words the open safety alerts: a count only, nothing about whom.
+fn open_alerts_line(open_alerts: i64) -> Option<String> {
+    match open_alerts {
+        n if n <= 0 => None,
+        1 => Some("1 client is waiting for your attention: open your dashboard first.".into()),
+        n => Some(format!(
+            "{n} clients are waiting for your attention: open your dashboard first."
+        )),
+    }
+}
+
+/// The counselor's morning digest: open alerts (a count) first, then today's sessions and
+/// couples needing attention. Couple labels are the counselor's own words and appear only
+/// in the body.
 pub fn digest(
     first_name: &str,
     day: &str,
+    open_alerts: i64,
     sessions: &[DigestSession],
     attention: &[(String, Vec<String>)],
     dashboard: &str,
 ) -> EmailBody {
     let subject = "Your day in Trellis".to_string();
     let mut text = format!("Good morning {first_name},\n\nHere is {day}.\n\n");
+    let alerts = open_alerts_line(open_alerts);
+    if let Some(line) = &alerts {
+        text.push_str(line);
+        text.push_str("\n\n");
+    }
     if sessions.is_empty() {
         text.push_str("Sessions today: none booked.\n");
     } else {
@@ -237,6 +255,7 @@ pub fn digest(
         html! {
             p { "Good morning " (first_name) "," }
             p { "Here is " (day) "." }
+            @if let Some(line) = &alerts { p { strong { (line) } } }
             h2 style="font-size: 1.1rem;" { "Sessions today" }
             @if sessions.is_empty() {
                 p { "None booked." }
@@ -250,6 +269,57 @@ pub fn digest(
                 ul { @for (couple, flags) in attention { li { (couple) ": " (flags.join(", ")) } } }
             }
             (button(dashboard, "Open your dashboard"))
+        },
+    );
+    EmailBody {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// To the counselor, at once, when a client's answers need them. Says nothing about who,
+/// what or why: the inbox may be read by someone else. `link` opens the alert.
+pub fn attention_needed(first_name: &str, link: &str) -> EmailBody {
+    let subject = "A client needs your attention".to_string();
+    let text = format!(
+        "Hello {first_name},\n\n\
+         A client needs your attention in Trellis today. Please sign in and open:\n\n\
+         {link}\n"
+    );
+    let html = frame(
+        &subject,
+        html! {
+            p { "Hello " (first_name) "," }
+            p { "A client needs your attention in Trellis today. Please sign in and take a look." }
+            (button(link, "Open Trellis"))
+        },
+    );
+    EmailBody {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// To the practice admin when nobody has answered [`attention_needed`] within
+/// `hours`. As content-free as the first. `link` opens the practice-wide list.
+pub fn attention_escalated(first_name: &str, hours: i64, link: &str) -> EmailBody {
+    let subject = "A client needs attention in your practice".to_string();
+    let waited = expiry_words(hours);
+    let text = format!(
+        "Hello {first_name},\n\n\
+         A client in your practice has been waiting for attention in Trellis for more than \
+         {waited}. Please sign in, see who is looking after them, and make sure someone does \
+         today:\n\n\
+         {link}\n"
+    );
+    let html = frame(
+        &subject,
+        html! {
+            p { "Hello " (first_name) "," }
+            p { "A client in your practice has been waiting for attention in Trellis for more than " (waited) ". Please sign in, see who is looking after them, and make sure someone does today." }
+            (button(link, "Open Trellis"))
         },
     );
     EmailBody {
@@ -279,10 +349,12 @@ mod tests {
             reminder_due("Sam", &links).subject,
             reminder_overdue("Sam", &links).subject,
             reminder_appointment("Sam", "tomorrow at 10:00", &links).subject,
-            digest("Ada", "today", &[], &[], "d").subject,
+            digest("Ada", "today", 2, &[], &[], "d").subject,
+            attention_needed("Ada", "l").subject,
+            attention_escalated("Ada", 4, "l").subject,
         ] {
             let s = subject.to_lowercase();
-            for word in ["therap", "counsel", "couple", "trust", "session"] {
+            for word in ["therap", "counsel", "couple", "trust", "session", "safety"] {
                 assert!(!s.contains(word), "{subject}");
             }
         }

@@ -31,6 +31,8 @@ pub struct EntryForm<'a> {
     pub editing_submitted: bool,
     pub due: Option<NaiveDate>,
     pub submit_label: &'a str,
+    /// Crisis resources, shown on the safety check.
+    pub crisis: Option<&'a str>,
 }
 
 /// Who will see this, in words, and the choice where the exercise offers one.
@@ -91,6 +93,7 @@ pub fn render(ctx_csrf: Markup, f: &EntryForm<'_>) -> Markup {
             (ctx_csrf)
             (form::summary(f.errors))
             (visibility_note(f))
+            @if let Some(text) = f.crisis { (super::crisis::panel(text, false)) }
             @for p in f.prompts {
                 (prompt_field(p, f.raw, f.errors))
             }

@@ -130,6 +130,13 @@ pub fn detail(ctx: &Ctx, row: &ExerciseRow, prompts: &[PromptRow], own: bool) ->
                             br;
                             span.small.muted { (kind_description(p)) }
                             @if !p.help.is_empty() { br; span.small { (p.help) } }
+                            @if p.raises_alert {
+                                br;
+                                span.small.concerning {
+                                    @if p.kind == "yes_no" { "A “yes” here raises a safety alert for the counselor." }
+                                    @else { "Any answer here raises a safety alert for the counselor." }
+                                }
+                            }
                         }
                     }
                 }
@@ -158,6 +165,8 @@ fn prompt_row(i: usize, p: &PromptForm, errors: &Errors) -> Markup {
             (Input::new(&f("label"), "Question", &p.label).optional().max(300).render(errors))
             (Input::new(&f("help"), "Help text (optional)", &p.help).optional().max(500).render(errors))
             (form::checkbox(&f("required"), "An answer is required", p.required))
+            (form::checkbox(&f("alert"), "Concerning answers raise a safety alert (yes/no: a “yes”; other kinds: any answer)", p.alert))
+            @if let Some(e) = errors.get(&f("alert")) { p.error role="alert" { (e) } }
             details open[!p.min.is_empty() || errors.get(&f("min")).is_some() || errors.get(&f("max")).is_some() || errors.get(&f("low")).is_some()] {
                 summary { "For a number scale" }
                 div.row {

@@ -35,6 +35,15 @@ fn nav_link(ctx: &Ctx, href: &str, label: &str) -> Markup {
     }
 }
 
+/// Pages a partner sees: signed in as a partner, or the partner sign-in pages. They carry
+/// the "Leave quickly" button.
+fn is_partner_page(ctx: &Ctx) -> bool {
+    match &ctx.user {
+        Some(user) => user.kind == UserKind::Partner,
+        None => ctx.path == "/sign-in" || ctx.path.starts_with("/sign-in/"),
+    }
+}
+
 /// The frame: header with navigation for the signed-in user, notices, content, footer.
 pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
     html! {
@@ -47,8 +56,10 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 title { (title) " · Trellis" }
                 link rel="stylesheet" href=(STYLESHEET_PATH);
                 link rel="icon" type="image/svg+xml" href=(ICON_PATH);
+                @if is_partner_page(ctx) { (super::quick_exit::script()) }
             }
             body {
+                @if is_partner_page(ctx) { (super::quick_exit::button()) }
                 a.skip-link href="#main" { "Skip to content" }
                 header.site-header {
                     a.brand href="/" { "Trellis" }

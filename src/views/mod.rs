@@ -2,11 +2,13 @@
 //! with `(value)`, never with `PreEscaped`.
 
 pub mod account;
+pub mod alerts;
 pub mod assets;
 pub mod assignments;
 pub mod chart;
 pub mod counselors;
 pub mod couples;
+pub mod crisis;
 pub mod dashboard;
 pub mod emails;
 pub mod entry_form;
@@ -18,6 +20,7 @@ pub mod layout;
 pub mod mail;
 pub mod notices;
 pub mod partner;
+pub mod quick_exit;
 pub mod report;
 pub mod setbacks;
 pub mod sign_in;

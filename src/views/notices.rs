@@ -23,6 +23,9 @@ fn extra_notice(key: &str) -> Option<&'static str> {
     if let Some(text) = portal_notice(key) {
         return Some(text);
     }
+    if let Some(text) = safety_notice(key) {
+        return Some(text);
+    }
     Some(match key {
         "couple-created" => {
             "The couple was added. Next, assign an exercise or book their first session."
@@ -62,6 +65,18 @@ fn portal_notice(key: &str) -> Option<&'static str> {
         "entry-flagged" => "The entry is flagged for your next session.",
         "entry-unflagged" => "The flag was removed.",
         "comment-added" => "Your comment was added. The partner who wrote the entry will see it.",
+        _ => return None,
+    })
+}
+
+/// Notices of the safety-alert area.
+fn safety_notice(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "alert-acknowledged" => "Recorded. The alert has left your dashboard and stays in the couple's record.",
+        "alert-already-acknowledged" => "This alert had already been acknowledged, so nothing was recorded twice.",
+        "safety-settings-saved" => "The safety settings were saved.",
+        "checkin-sent" => "Thank you. Your check-in has been sent to your counselor.",
+        "entry-not-for-session" => "Safety check answers are for you and the partner alone, never for a joint session: nothing was changed.",
         _ => return None,
     })
 }

@@ -204,6 +204,9 @@ pub struct EntryPage<'a> {
     pub visibility_words: &'a str,
     /// The reader's time zone: comment times are shown in it.
     pub reader_tz: Tz,
+    /// On the author's own safety check: the crisis text, and whether an alert for it is
+    /// open (the counselor has been told).
+    pub crisis: Option<(&'a str, bool)>,
 }
 
 pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
@@ -220,6 +223,7 @@ pub fn entry(ctx: &Ctx, p: &EntryPage<'_>) -> Markup {
                     @if p.earlier_versions > 0 { " · changed after submitting" }
                 }
                 @if p.own { p.visibility-note { "Who can see this: " (p.visibility_words) "." } }
+                @if let Some((text, told)) = p.crisis { (super::crisis::panel(text, told)) }
                 div.card { (entry_form::answers(p.prompts, p.answers)) }
                 @if let Some(href) = &p.edit_href {
                     p { a.btn.btn-secondary href=(href) { @if p.entry.is_submitted() { "Change my answers" } @else { "Continue this draft" } } }

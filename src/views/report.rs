@@ -14,6 +14,7 @@ use crate::views::chart::{self, Marker, Series, TrustChart};
 use crate::views::format::{iso_datetime, local_datetime, long_date};
 use crate::views::{page as frame, Ctx};
 
+pub mod safety;
 mod sections;
 
 /// The period form: GET, so it needs no CSRF token and the URL can be bookmarked.
@@ -55,8 +56,9 @@ pub fn invalid(ctx: &Ctx, couple: &CoupleRow, q: &ReportQuery, error: &PeriodErr
     )
 }
 
-/// The whole report.
-pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
+/// The whole report. `counselor_only` is the private safety checks' section (empty unless
+/// asked for), always after the joint sections.
+pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery, counselor_only: Markup) -> Markup {
     html! {
         (frame(ctx, &format!("Session prep: {}", r.couple.label), html! {
             article.report {
@@ -69,6 +71,7 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
                 (sections::setbacks(r))
                 (sections::flagged(r))
                 (sections::comments(r))
+                (counselor_only)
             }
         }))
     }
@@ -90,7 +93,7 @@ fn head(r: &SessionReport) -> Markup {
                     Some(t) => { "Last session: " time datetime=(iso_datetime(t, r.counselor_tz)) { (local_datetime(t, r.counselor_tz)) } "." }
                     None => { "No session recorded yet." }
                 }
-                @if r.include_safety { " Private safety checks are included." }
+                @if r.include_safety { " Private safety checks are never counted here; they have their own section at the end, for the counselor only." }
                 @else { " Private safety checks are left out." }
             }
         }

@@ -23,6 +23,9 @@ pub enum Item {
         answers: Vec<(i32, String)>,
         comments: Vec<CommentRow>,
         earlier_versions: i64,
+        /// A safety check or an entry that raised a safety alert: never for a joint
+        /// session, no comments the partner would read.
+        counselor_only: bool,
     },
     Setback {
         note: SetbackRow,
@@ -116,7 +119,7 @@ pub fn render(ctx: &Ctx, t: &Timeline<'_>) -> Markup {
                             Item::Setback { note, author } => {
                                 li.timeline-item id={"setback-" (note.id)} { (super::setbacks::note(note, author)) }
                             }
-                            Item::Entry { entry, title, safety_check, shared_journal, author, prompts, answers, comments, earlier_versions } => {
+                            Item::Entry { entry, title, safety_check, shared_journal, author, prompts, answers, comments, earlier_versions, counselor_only } => {
                                 li.timeline-item id={"entry-" (entry.id)} {
                                     p.timeline-meta {
                                         strong { (title) } " · " (author) " · " (format::long_date(entry.day()))
@@ -131,30 +134,43 @@ pub fn render(ctx: &Ctx, t: &Timeline<'_>) -> Markup {
                                     @for c in comments {
                                         div.notice { p.small.muted { "Your comment · " (format::local_datetime(c.created_at, t.tz)) } p.prewrap { (c.body) } }
                                     }
-                                    div.actions {
-                                        form.inline-form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/flag"} {
-                                            (ctx.csrf_field())
-                                            @if entry.flagged_for_session {
-                                                input type="hidden" name="flagged" value="off";
-                                                button.btn.btn-secondary.btn-small type="submit" { "Remove the session flag" }
-                                            } @else {
-                                                input type="hidden" name="flagged" value="on";
-                                                button.btn.btn-secondary.btn-small type="submit" { "Discuss in session" }
+                                    @if *counselor_only {
+                                        p.counselor-only-heading.small { strong { "For you only, not for a joint session." } " Talk with this partner on their own. It cannot be flagged for a session or commented on." }
+                                        @if entry.flagged_for_session {
+                                            div.actions {
+                                                form.inline-form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/flag"} {
+                                                    (ctx.csrf_field())
+                                                    input type="hidden" name="flagged" value="off";
+                                                    button.btn.btn-secondary.btn-small type="submit" { "Remove the session flag" }
+                                                }
                                             }
                                         }
-                                    }
-                                    @let (kept, errors) = match t.comment_error {
-                                        Some((id, kept, errors)) if id == entry.id => (kept, Some(errors)),
-                                        _ => ("", None),
-                                    };
-                                    @let no_errors = Errors::default();
-                                    details open[errors.is_some()] {
-                                        summary { "Leave a comment for " (author) }
-                                        form.form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/comments"} {
-                                            (ctx.csrf_field())
-                                            (form::once_field(t.once))
-                                            (form::textarea(&format!("comment-{}", entry.id), "Comment", kept, 2000, true, Some("Only the partner who wrote this entry sees your comment."), errors.unwrap_or(&no_errors)))
-                                            button.btn.btn-primary.btn-small type="submit" { "Add comment" }
+                                    } @else {
+                                        div.actions {
+                                            form.inline-form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/flag"} {
+                                                (ctx.csrf_field())
+                                                @if entry.flagged_for_session {
+                                                    input type="hidden" name="flagged" value="off";
+                                                    button.btn.btn-secondary.btn-small type="submit" { "Remove the session flag" }
+                                                } @else {
+                                                    input type="hidden" name="flagged" value="on";
+                                                    button.btn.btn-secondary.btn-small type="submit" { "Discuss in session" }
+                                                }
+                                            }
+                                        }
+                                        @let (kept, errors) = match t.comment_error {
+                                            Some((id, kept, errors)) if id == entry.id => (kept, Some(errors)),
+                                            _ => ("", None),
+                                        };
+                                        @let no_errors = Errors::default();
+                                        details open[errors.is_some()] {
+                                            summary { "Leave a comment for " (author) }
+                                            form.form method="post" action={"/couples/" (t.couple_id) "/entries/" (entry.id) "/comments"} {
+                                                (ctx.csrf_field())
+                                                (form::once_field(t.once))
+                                                (form::textarea(&format!("comment-{}", entry.id), "Comment", kept, 2000, true, Some("Only the partner who wrote this entry sees your comment."), errors.unwrap_or(&no_errors)))
+                                                button.btn.btn-primary.btn-small type="submit" { "Add comment" }
+                                            }
                                         }
                                     }
                                 }

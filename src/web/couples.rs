@@ -222,6 +222,7 @@ struct PageData {
     next: Option<db::therapy_sessions::SessionRow>,
     tz: chrono_tz::Tz,
     trust: db::report::TrustChartData,
+    alerts: Vec<db::alerts::AlertRow>,
 }
 
 fn load_page(
@@ -249,6 +250,7 @@ fn load_page(
             today - chrono::Duration::days(90),
             today,
         )?,
+        alerts: db::alerts::for_couple(conn, c.id)?,
         assignments,
         tz,
     })
@@ -326,6 +328,7 @@ async fn show(
             counselor_tz: d.tz,
             now: now.naive_utc(),
             trust: &d.trust,
+            alerts: &d.alerts,
         },
     )))
 }

@@ -126,13 +126,23 @@ impl DashboardCache {
                 let read_at = Instant::now();
                 let (stamp, tz) = stamp_and_tz(conn, counselor_id)?;
                 let loaded = db::dashboard::load(conn, counselor_id, now, severe_min)?;
-                Ok((stamp, tz, read_at, loaded))
+                // Raising or acknowledging an alert bumps the couple's data_version.
+                let alerts: HashMap<i32, i64> =
+                    db::alerts::open_counts_for_counselor(conn, counselor_id)?
+                        .into_iter()
+                        .map(|(couple, n, _)| (couple, n))
+                        .collect();
+                Ok((stamp, tz, read_at, (loaded, alerts)))
             })
             .await?;
+        let (loaded, alerts) = loaded;
         let rows = summarize(&loaded, &thresholds, now);
         let drawn = rows
             .iter()
-            .map(|r| views::dashboard::couple_rows(r, tz))
+            .map(|r| {
+                let open = alerts.get(&r.id).copied().unwrap_or(0);
+                views::dashboard::couple_rows(r, tz, open)
+            })
             .collect();
         let shown: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
         let snapshot = Arc::new(Snapshot {
@@ -187,6 +197,17 @@ async fn show(
             .detail(snapshot.audit_detail.clone()),
         )
         .await?;
+    // The alert banner is read on every view (one indexed query), outside the cache: it
+    // also names paused and closed couples, which the cached rows leave out.
+    let me_id = me.id;
+    let alert_banner = state
+        .db
+        .read(move |conn| {
+            let open = db::alerts::open_list(conn, Some(me_id))?;
+            let tz = db::counselors::time_zone(conn, me_id)?;
+            Ok(views::alerts::dashboard_banner(&open, tz))
+        })
+        .await?;
     let visible: Vec<&Markup> = snapshot
         .rows
         .iter()
@@ -202,6 +223,7 @@ async fn show(
             total: snapshot.rows.len(),
             counts: &snapshot.counts,
             filter,
+            alert_banner,
         },
     )))
 }

@@ -11,6 +11,7 @@ use crate::domain::answers::{self, metric_value, FormPrompt, RawAnswers, Strictn
 use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::{is_fillable, Intent};
 use crate::domain::exercise::Metric;
+use crate::domain::safety::partner_title;
 use crate::domain::validation::Errors;
 use crate::domain::visibility::{
     effective_visibility, entry_access, within_edit_window, Access, Viewer,
@@ -18,7 +19,8 @@ use crate::domain::visibility::{
 use crate::error::AppError;
 use crate::views::entry_form::{self, EntryForm};
 use crate::views::{self, page, Ctx};
-use crate::web::portal::{audit_view, event, prompts_of, today_for};
+use crate::web::alerts::raise::raise_if_concerning;
+use crate::web::portal::{audit_view, event, prompts_of, title_for_partner, today_for};
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,6 +37,8 @@ struct Occurrence {
     existing: Option<EntryRow>,
     stored: Vec<(i32, String)>,
     date: NaiveDate,
+    /// The practice's crisis text, on a safety check.
+    crisis: Option<String>,
 }
 
 /// NotFound unless the assignment is this couple's, given to this partner, and `date` is
@@ -63,7 +67,17 @@ fn load(
         Some(e) => db::entries::answers(conn, e.id)?,
         None => Vec::new(),
     };
+    let crisis = if exercise.safety_check {
+        Some(
+            db::practice_settings::safety(conn)?
+                .crisis_text()
+                .to_string(),
+        )
+    } else {
+        None
+    };
     Ok(Occurrence {
+        crisis,
         assignment,
         exercise,
         prompts,
@@ -86,8 +100,13 @@ fn render_form(
 ) -> maud::Markup {
     let action = format!("/me/do/{}/{}", o.assignment.id, o.date.format("%Y-%m-%d"));
     let submitted = o.existing.as_ref().is_some_and(EntryRow::is_submitted);
+    let title = partner_title(
+        &o.exercise.title,
+        o.exercise.safety_check,
+        &o.assignment.partner_title,
+    );
     let f = EntryForm {
-        title: &o.exercise.title,
+        title,
         summary: &o.exercise.summary,
         note: &o.assignment.note,
         action: &action,
@@ -107,12 +126,9 @@ fn render_form(
         } else {
             "Submit"
         },
+        crisis: o.crisis.as_deref(),
     };
-    page(
-        ctx,
-        &o.exercise.title,
-        entry_form::render(ctx.csrf_field(), &f),
-    )
+    page(ctx, title, entry_form::render(ctx.csrf_field(), &f))
 }
 
 async fn show_form(
@@ -163,6 +179,8 @@ enum Outcome {
         id: i32,
         submitted: bool,
         edited: bool,
+        /// A private safety check (its own confirmation).
+        safety: bool,
     },
     Locked(i32),
     Invalid(
@@ -190,6 +208,7 @@ async fn submit(
     let window = state.settings.entries.edit_window_hours;
     let request_id = ctx.request_id.clone();
     let who = me.clone();
+    let base_url = state.settings.server.base_url.clone();
     let outcome = state
         .db
         .write(move |conn| {
@@ -227,6 +246,7 @@ async fn submit(
                 submit,
                 trust: metric_value(&o.prompts, &answers, Metric::Trust),
                 mood: metric_value(&o.prompts, &answers, Metric::Mood),
+                safety_check: o.exercise.safety_check,
                 answers,
             };
             let id = db::entries::save(conn, o.existing.as_ref(), &save)?;
@@ -236,10 +256,22 @@ async fn submit(
                 (false, false) => AuditAction::EntryDraft,
             };
             db::audit::record(conn, &event(&who, action, &request_id).target("entry", id))?;
+            if submit {
+                raise_if_concerning(
+                    conn,
+                    &base_url,
+                    &who,
+                    id,
+                    &o.prompts,
+                    &save.answers,
+                    &request_id,
+                )?;
+            }
             Ok(Outcome::Saved {
                 id,
                 submitted: submit,
                 edited: already,
+                safety: o.exercise.safety_check,
             })
         })
         .await?;
@@ -247,6 +279,12 @@ async fn submit(
         Outcome::Saved {
             id, edited: true, ..
         } => see_other(&format!("/me/entries/{id}?notice=entry-updated")),
+        Outcome::Saved {
+            id,
+            submitted: true,
+            safety: true,
+            ..
+        } => see_other(&format!("/me/entries/{id}?notice=checkin-sent")),
         Outcome::Saved {
             id,
             submitted: true,
@@ -302,6 +340,18 @@ async fn show_entry(
                 Vec::new()
             };
             let versions = db::entries::version_count(conn, entry.id)?;
+            let title = title_for_partner(conn, who.couple_id, &exercise, entry.assignment_id)?;
+            // Only the author ever reaches a safety check (checked above).
+            let crisis = if own && exercise.safety_check {
+                Some((
+                    db::practice_settings::safety(conn)?
+                        .crisis_text()
+                        .to_string(),
+                    db::alerts::open_for_entry(conn, entry.id)?,
+                ))
+            } else {
+                None
+            };
             Ok((
                 entry,
                 exercise,
@@ -310,11 +360,12 @@ async fn show_entry(
                 answers,
                 comments,
                 versions,
-                (own, reader_tz),
+                (own, reader_tz, title, crisis),
             ))
         })
         .await?;
-    let (entry, exercise, author, prompts, answers, comments, versions, (own, reader_tz)) = loaded;
+    let (entry, exercise, author, prompts, answers, comments, versions, extra) = loaded;
+    let (own, reader_tz, title, crisis) = extra;
     let editable =
         own && (!entry.is_submitted() || within_edit_window(entry.submitted_at, db::now(), window));
     let edit_href = match (editable, entry.assignment_id, entry.occurrence_date) {
@@ -336,7 +387,7 @@ async fn show_entry(
     Ok(html(views::partner::entry(
         &ctx,
         &views::partner::EntryPage {
-            title: &exercise.title,
+            title: &title,
             entry: &entry,
             own,
             author_name: &author,
@@ -347,6 +398,7 @@ async fn show_entry(
             edit_href,
             visibility_words: &words,
             reader_tz,
+            crisis: crisis.as_ref().map(|(t, told)| (t.as_str(), *told)),
         },
     )))
 }

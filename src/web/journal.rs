@@ -146,6 +146,7 @@ async fn add(
                 answers,
                 trust: None,
                 mood: None,
+                safety_check: false,
             };
             let id = db::entries::save(conn, None, &save)?;
             db::audit::record(

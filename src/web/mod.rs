@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
+pub mod alerts;
 pub mod assets;
 pub mod assignments;
 pub mod couples;
@@ -18,6 +19,7 @@ pub mod partner;
 pub mod partner_auth;
 pub mod portal;
 pub mod practice;
+pub mod quick_exit;
 pub mod reports;
 pub mod scope;
 pub mod setbacks;
@@ -55,6 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assignments::configure)
         .configure(therapy_sessions::configure)
         .configure(unsubscribe::configure)
+        .configure(alerts::configure)
+        .configure(quick_exit::configure)
         .default_service(web::to(not_found));
 }
 

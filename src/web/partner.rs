@@ -10,13 +10,14 @@ use crate::db::{self, couples::PartnerRow};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::plan_home;
 use crate::domain::reminder_plan;
+use crate::domain::safety::partner_title;
 use crate::domain::status::AssignmentStatus;
 use crate::domain::validation::{self, Errors};
 use crate::domain::visibility::{entry_access, Access, Viewer};
 use crate::error::AppError;
 use crate::views::partner::{DoneItem, DueItem, HeldBack, Home, ReminderForm};
 use crate::views::{self, Ctx};
-use crate::web::portal::{audit_view, event, today_for};
+use crate::web::portal::{audit_view, event, title_for_partner, today_for};
 use crate::web::{html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -46,7 +47,8 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
             let mut titles = HashMap::new();
             for a in &assignments {
                 if let std::collections::hash_map::Entry::Vacant(v) = titles.entry(a.id) {
-                    v.insert(db::exercises::by_id(conn, a.exercise_id)?.title);
+                    let x = db::exercises::by_id(conn, a.exercise_id)?;
+                    v.insert(partner_title(&x.title, x.safety_check, &a.partner_title).to_string());
                 }
             }
             let schedules: Vec<_> = assignments
@@ -62,16 +64,18 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
                 title: titles.get(&o.assignment_id).cloned().unwrap_or_default(),
                 has_draft: drafts.contains(&(o.assignment_id, o.date)),
             };
-            let recent = db::entries::own(conn, my_id, 8)?
+            let mut recent = Vec::new();
+            for (e, x) in db::entries::own(conn, my_id, 8)?
                 .into_iter()
                 .filter(|(e, _)| e.is_submitted())
-                .map(|(e, x)| DoneItem {
+            {
+                recent.push(DoneItem {
                     entry_id: e.id,
-                    title: x.title,
+                    title: title_for_partner(conn, couple_id, &x, e.assignment_id)?,
                     day: e.day(),
                     draft: false,
-                })
-                .collect();
+                });
+            }
             let tz = partner.tz();
             let next_session = db::partner_home::next_session(conn, couple_id, db::now())?.map(
                 |(starts, minutes)| {
@@ -107,15 +111,15 @@ async fn history(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, Ap
         .read(move |conn| {
             let partner = db::couples::partner_by_id(conn, my_id)?;
             let other = db::couples::other_partner(conn, couple_id, my_id)?;
-            let own = db::entries::own(conn, my_id, 200)?
-                .into_iter()
-                .map(|(e, x)| DoneItem {
+            let mut own = Vec::new();
+            for (e, x) in db::entries::own(conn, my_id, 200)? {
+                own.push(DoneItem {
                     entry_id: e.id,
-                    title: x.title,
+                    title: title_for_partner(conn, couple_id, &x, e.assignment_id)?,
                     day: e.day(),
                     draft: !e.is_submitted(),
-                })
-                .collect::<Vec<_>>();
+                });
+            }
             let mine_done = db::entries::submitted_pairs(conn, my_id)?;
             let mut shared = Vec::new();
             let mut held = Vec::new();

@@ -5,12 +5,14 @@ use chrono::{NaiveDate, Utc};
 use diesel::QueryResult;
 
 use crate::auth::Partner;
-use crate::db::{self, audit::NewAudit, couples::PartnerRow, DbConnection};
+use crate::db::{self, audit::NewAudit, couples::PartnerRow, exercises::ExerciseRow, DbConnection};
 use crate::domain::answers::FormPrompt;
 use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::occurrence::local_date;
+use crate::domain::safety::partner_title;
 use crate::error::AppError;
 use crate::web::State;
+use diesel::OptionalExtension;
 
 /// The prompts of an exercise as forms show them.
 pub fn prompts_of(conn: &mut DbConnection, exercise_id: i32) -> QueryResult<Vec<FormPrompt>> {
@@ -21,6 +23,27 @@ pub fn prompts_of(conn: &mut DbConnection, exercise_id: i32) -> QueryResult<Vec<
             def: r.to_def(),
         })
         .collect())
+}
+
+/// The title a partner sees for an exercise: a safety check goes by its discreet title
+/// (the one chosen on its assignment, or the default), everything else by its own.
+pub fn title_for_partner(
+    conn: &mut DbConnection,
+    couple_id: i32,
+    exercise: &ExerciseRow,
+    assignment_id: Option<i32>,
+) -> QueryResult<String> {
+    if !exercise.safety_check {
+        return Ok(exercise.title.clone());
+    }
+    let chosen = match assignment_id {
+        Some(a) => db::assignments::find_in_couple(conn, couple_id, a)
+            .optional()?
+            .map(|a| a.partner_title)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(partner_title(&exercise.title, true, &chosen).to_string())
 }
 
 /// The partner's calendar date now.

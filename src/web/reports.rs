@@ -13,6 +13,7 @@ use crate::domain::report::ReportQuery;
 use crate::error::AppError;
 use crate::export;
 use crate::views::{self, Ctx};
+use crate::web::portal::prompts_of;
 use crate::web::scope::{or_deny, with_couple};
 use crate::web::{csv_stream, html, html_invalid, State};
 
@@ -98,7 +99,26 @@ async fn report_page(
     )
     .await?;
     Ok(match loaded {
-        Loaded::Ready(r) => html(views::report::page(&ctx, &r, &q)),
+        Loaded::Ready(r) => {
+            let counselor_only = if q.include_safety {
+                let (period, tz) = (r.period, r.counselor_tz);
+                let items = state
+                    .db
+                    .read(move |conn| {
+                        let mut out = Vec::new();
+                        for item in db::report::safety::safety_in_period(conn, couple_id, period)? {
+                            let prompts = prompts_of(conn, item.exercise_id)?;
+                            out.push((item, prompts));
+                        }
+                        Ok(out)
+                    })
+                    .await?;
+                views::report::safety::section(&items, couple_id, tz)
+            } else {
+                maud::html! {}
+            };
+            html(views::report::page(&ctx, &r, &q, counselor_only))
+        }
         Loaded::BadPeriod { couple, error } => {
             html_invalid(views::report::invalid(&ctx, &couple, &q, &error))
         }

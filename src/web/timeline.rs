@@ -100,6 +100,10 @@ fn load(
         let ids: Vec<i32> = rows.iter().map(|(e, _)| e.id).collect();
         let answers = db::entries::answers_for(conn, &ids)?;
         let comments = db::entries::comments_for(conn, &ids)?;
+        let alerted: std::collections::HashSet<i32> = db::alerts::for_couple(conn, couple.id)?
+            .into_iter()
+            .map(|a| a.entry_id)
+            .collect();
         let mut prompts = HashMap::new();
         for (entry, x) in rows {
             if entry_access(Viewer::Counselor, &entry.facts(&x), false) != Access::Visible {
@@ -126,6 +130,7 @@ fn load(
                     .filter(|c| c.entry_id == entry.id)
                     .cloned()
                     .collect(),
+                counselor_only: x.safety_check || alerted.contains(&entry.id),
                 title: x.title,
                 safety_check: x.safety_check,
                 shared_journal: x.shared_journal,
@@ -221,6 +226,41 @@ fn scoped_entry(
     Ok(entry.id)
 }
 
+/// A safety check, or an entry that raised a safety alert: never for a joint session, and
+/// nothing the partner would read is written on it.
+fn safety_sensitive(
+    conn: &mut DbConnection,
+    couple: &CoupleRow,
+    entry_id: i32,
+) -> Result<bool, AppError> {
+    let (_, x) = db::entries::find_in_couple(conn, couple.id, entry_id)?;
+    Ok(x.safety_check || db::alerts::any_for_entry(conn, entry_id)?)
+}
+
+/// Record a refused attempt to put a safety entry on the agenda or to comment on it.
+fn refuse(
+    conn: &mut DbConnection,
+    me: i32,
+    couple: &CoupleRow,
+    entry_id: i32,
+    what: AuditAction,
+    request_id: &str,
+) -> Result<(), AppError> {
+    db::audit::record(
+        conn,
+        &NewAudit::new(
+            ActorKind::Counselor,
+            Some(me),
+            AuditAction::EntryAgendaRefused,
+            request_id,
+        )
+        .target("entry", entry_id)
+        .couple(couple.id)
+        .detail(what.as_str()),
+    )?;
+    Ok(())
+}
+
 async fn flag(
     state: State,
     ctx: Ctx,
@@ -237,7 +277,7 @@ async fn flag(
         AuditAction::EntryUnflag
     };
     let request_id = ctx.request_id.clone();
-    with_couple(
+    let flagged_ok = with_couple(
         &state,
         me.id,
         couple_id,
@@ -245,6 +285,11 @@ async fn flag(
         &ctx.request_id,
         move |conn, c| {
             let id = scoped_entry(conn, c, entry_id)?;
+            // Taking a flag off is always allowed (entries flagged before this rule).
+            if on && safety_sensitive(conn, c, id)? {
+                refuse(conn, me.id, c, id, action, &request_id)?;
+                return Ok(false);
+            }
             db::entries::set_flag(conn, id, on)?;
             db::audit::record(
                 conn,
@@ -252,10 +297,15 @@ async fn flag(
                     .target("entry", id)
                     .couple(c.id),
             )?;
-            Ok(())
+            Ok(true)
         },
     )
     .await?;
+    if !flagged_ok {
+        return Ok(see_other(&format!(
+            "/couples/{couple_id}/timeline?notice=entry-not-for-session#entry-{entry_id}"
+        )));
+    }
     let notice = if on {
         "entry-flagged"
     } else {
@@ -334,8 +384,12 @@ async fn comment(
         &ctx.request_id,
         move |conn, c| {
             let id = scoped_entry(conn, c, entry_id)?;
+            if safety_sensitive(conn, c, id)? {
+                refuse(conn, me.id, c, id, AuditAction::EntryComment, &request_id)?;
+                return Ok(None);
+            }
             if !db::forms::claim(conn, &claim_key)? {
-                return Ok(false);
+                return Ok(Some(false));
             }
             let cid = db::entries::add_comment(conn, id, me.id, &body_text)?;
             db::audit::record(
@@ -350,10 +404,15 @@ async fn comment(
                 .couple(c.id)
                 .detail(format!("comment={cid}")),
             )?;
-            Ok(true)
+            Ok(Some(true))
         },
     )
     .await?;
+    let Some(created) = created else {
+        return Ok(see_other(&format!(
+            "/couples/{couple_id}/timeline?notice=entry-not-for-session#entry-{entry_id}"
+        )));
+    };
     if !created {
         return Ok(see_other(&format!(
             "/couples/{couple_id}/timeline?notice=already-submitted#entry-{entry_id}"

@@ -185,13 +185,24 @@ struct Browser {
 
 impl Browser {
     async fn open(driver: &Driver, width: u32, height: u32) -> Browser {
+        Browser::open_with(driver, width, height, json!({})).await
+    }
+
+    /// A window whose pages run no JavaScript.
+    async fn open_without_javascript(driver: &Driver, width: u32, height: u32) -> Browser {
+        let prefs = json!({"profile.managed_default_content_settings.javascript": 2});
+        Browser::open_with(driver, width, height, prefs).await
+    }
+
+    async fn open_with(driver: &Driver, width: u32, height: u32, prefs: Value) -> Browser {
         let http = reqwest::Client::new();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": std::env::var("TRELLIS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
                 "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                         format!("--window-size={width},{height}")]
+                         format!("--window-size={width},{height}")],
+                "prefs": prefs
             },
             "goog:loggingPrefs": {"browser": "ALL"}
         }}});
@@ -554,5 +565,117 @@ async fn a_partner_checks_in_on_a_phone_and_the_counselor_reads_it() {
         laptop.check_page(&page, false).await;
     }
     laptop.quit().await;
+    driver.checkers.assert_clean();
+}
+
+/// Keys as WebDriver spells them.
+const ESCAPE: &str = "\u{E00C}";
+
+impl Browser {
+    /// Press a key `times` times (WebDriver actions, on whatever has focus).
+    async fn press(&self, key: &str, times: usize) {
+        let mut actions = Vec::new();
+        for _ in 0..times {
+            actions.push(json!({"type": "keyDown", "value": key}));
+            actions.push(json!({"type": "keyUp", "value": key}));
+        }
+        self.post(
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .await;
+    }
+
+    async fn back(&self) {
+        self.post("/back", json!({})).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs TRELLIS_TEST_BROWSER=1, chromium, chromium-driver, java and tests/browser/node_modules (run with --include-ignored)"]
+async fn leave_quickly_replaces_the_page_with_and_without_javascript() {
+    if !browser_tests_enabled() {
+        return;
+    }
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    let couple = create_couple(
+        &app,
+        ADMIN_EMAIL,
+        "Rivera & Chen",
+        ("Sam Rivera", "sam@example.org"),
+        ("Alex Chen", "alex@example.org"),
+    );
+    let aid = assign(&app, couple.id, "safety-check", "a", "");
+    let form = format!("/me/do/{aid}/{}", today());
+    let driver = Driver::start();
+
+    let phone = Browser::open(&driver, 390, 844).await;
+    let (_, _, body) = last_email(&app, couple.a);
+    phone.goto(&app.url(&link_path(&body))).await;
+    phone.click("form button[type=submit]").await;
+    phone.wait_for("/me").await;
+    phone.goto(&app.url(&form)).await;
+    phone.wait_for(&form).await;
+    let html = phone.html().await;
+    assert!(html.contains("Personal check-in") && !html.contains("Private safety check"));
+    phone.check_page("safety check form", true).await;
+    // The button is on screen without scrolling.
+    let top = phone
+        .run(
+            "const r = document.querySelector('a[data-quick-exit]').getBoundingClientRect();\
+             return [r.top, r.bottom, r.right, window.innerHeight, window.innerWidth];",
+            json!([]),
+        )
+        .await;
+    let v: Vec<f64> = top
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert!(
+        v[0] >= 0.0 && v[1] <= v[3] && v[2] <= v[4],
+        "visible: {v:?}"
+    );
+
+    // A click: the neutral page, and Back does not return to the form.
+    phone.click("a[data-quick-exit]").await;
+    phone.wait_for("/away").await;
+    phone.back().await;
+    phone.wait_for("/").await;
+    assert_ne!(phone.path().await, form, "Back came back to the form");
+
+    // Escape three times does the same.
+    phone.goto(&app.url(&form)).await;
+    phone.wait_for(&form).await;
+    phone.press(ESCAPE, 3).await;
+    phone.wait_for("/away").await;
+    phone.back().await;
+    phone.wait_for("/").await;
+    assert_ne!(phone.path().await, form, "Back came back to the form");
+    // Once or twice is not enough.
+    phone.goto(&app.url(&form)).await;
+    phone.wait_for(&form).await;
+    phone.press(ESCAPE, 2).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(phone.path().await, form);
+    phone.quit().await;
+
+    // Without JavaScript the button is a plain link that still works.
+    let plain = Browser::open_without_javascript(&driver, 390, 844).await;
+    plain.goto(&app.url("/sign-in")).await;
+    assert_eq!(plain.path().await, "/sign-in");
+    plain.click("a[data-quick-exit]").await;
+    let mut path = String::new();
+    for _ in 0..50 {
+        path = plain.path().await;
+        if path == "/away" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(path, "/away");
+    plain.quit().await;
     driver.checkers.assert_clean();
 }

@@ -8,6 +8,7 @@
     reason = "a test that cannot arrange its data should stop there, loudly"
 )]
 
+mod alerts;
 mod backup;
 mod browser;
 mod couples;
@@ -19,6 +20,7 @@ mod faults;
 mod foundation;
 mod helpers;
 mod mail;
+mod partner_safety;
 mod portal;
 mod reminders;
 mod reports;

@@ -70,7 +70,9 @@ pub fn practice_batch(
         thresholds.severe_setback_min,
         &hidden,
     )?;
-    if !hidden.is_empty() {
+    // From the entries themselves: without `include_safety` the safety check counts nowhere
+    // (as on the dashboard, whose stored figure never counts it); with it, it counts here.
+    {
         let ids: Vec<i32> = batch.iter().map(|b| b.0.id).collect();
         let last = last_entry_without(conn, &ids, &hidden)?;
         for p in &mut loaded.partners {
@@ -97,12 +99,18 @@ pub fn practice_batch(
 }
 
 /// Each partner's last submitted entry in these couples, not counting the `hidden`
-/// exercises: the stored figure would tell when the safety check was last written.
+/// exercises (the stored `partners.last_entry_at` never counts the safety check).
 fn last_entry_without(
     conn: &mut DbConnection,
     couple_ids: &[i32],
     hidden: &[i32],
 ) -> QueryResult<HashMap<i32, Option<NaiveDateTime>>> {
+    // No id is negative: an empty list still makes a valid NOT IN.
+    let hidden: Vec<i32> = if hidden.is_empty() {
+        vec![-1]
+    } else {
+        hidden.to_vec()
+    };
     Ok(entries::table
         .filter(entries::couple_id.eq_any(couple_ids))
         .filter(entries::status.eq("submitted"))

@@ -1,0 +1,7 @@
+DROP TRIGGER safety_alerts_dv_insert;
+DROP TRIGGER safety_alerts_dv_update;
+DROP TRIGGER safety_alerts_dv_delete;
+DROP TABLE practice_settings;
+ALTER TABLE assignments DROP COLUMN partner_title;
+ALTER TABLE exercise_prompts DROP COLUMN raises_alert;
+DROP TABLE safety_alerts;
