@@ -52,6 +52,8 @@ diesel::table! {
         latest_trust_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reminder_titles -> Bool,
+        share_notices -> Bool,
     }
 }
 
@@ -315,6 +317,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    promise_ratings (id) {
+        id -> Integer,
+        couple_id -> Integer,
+        entry_id -> Integer,
+        rater_id -> Integer,
+        outcome -> Text,
+        note -> Text,
+        note_visibility -> Text,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    setback_versions (id) {
+        id -> Integer,
+        setback_id -> Integer,
+        version -> Integer,
+        fields_json -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(couples -> counselors (counselor_id));
 diesel::joinable!(partners -> couples (couple_id));
 diesel::joinable!(exercise_prompts -> exercises (exercise_id));
@@ -324,6 +349,7 @@ diesel::joinable!(assignment_pauses -> assignments (assignment_id));
 diesel::joinable!(entries -> partners (partner_id));
 diesel::joinable!(entries -> exercises (exercise_id));
 diesel::joinable!(entry_answers -> entries (entry_id));
+diesel::joinable!(entry_answers -> exercise_prompts (prompt_id));
 diesel::joinable!(entry_versions -> entries (entry_id));
 diesel::joinable!(entry_comments -> entries (entry_id));
 diesel::joinable!(setbacks -> partners (partner_id));
@@ -331,6 +357,10 @@ diesel::joinable!(therapy_sessions -> couples (couple_id));
 diesel::joinable!(email_attempts -> email_outbox (outbox_id));
 diesel::joinable!(sign_in_tokens -> partners (partner_id));
 diesel::joinable!(unsubscribe_tokens -> partners (partner_id));
+diesel::joinable!(promise_ratings -> entries (entry_id));
+diesel::joinable!(promise_ratings -> couples (couple_id));
+diesel::joinable!(promise_ratings -> partners (rater_id));
+diesel::joinable!(setback_versions -> setbacks (setback_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     counselors,
@@ -355,4 +385,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limits,
     form_submissions,
     server_secrets,
+    promise_ratings,
+    setback_versions,
 );

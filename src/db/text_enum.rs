@@ -16,6 +16,7 @@ use diesel::sql_types::{Nullable, SingleValue, Text};
 use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::{CoupleStatus, Slot};
 use crate::domain::exercise::Visibility;
+use crate::domain::promise::PromiseOutcome;
 use crate::domain::status::{
     AssignmentStatus, EntryStatus, OutboxStatus, SessionStatus, TextWord, TokenPurpose, UserKind,
 };
@@ -118,4 +119,6 @@ text_enum!(
     TokenPurpose,
     AuditAction,
     ActorKind,
+    // partner area
+    PromiseOutcome,
 );

@@ -71,6 +71,12 @@ text_word! {
         SignInLinkRefused => "sign_in.link_refused",
         SignInLinkRequested => "sign_in.link_requested",
         SignOut => "sign_out",
+        // partner area: promises, setback edits, progress, own download
+        PromiseRate => "promise.rate",
+        PromisesView => "promises.view",
+        SetbackEdit => "setback.edit",
+        ProgressView => "progress.view",
+        PartnerDownload => "partner.download",
     }
 }
 
@@ -100,7 +106,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 65);
+        assert_eq!(AuditAction::ALL.len(), 70);
     }
 
     #[test]

@@ -239,6 +239,8 @@ pub struct CouplePage<'a> {
     pub now: NaiveDateTime,
     /// Trust ratings over the last 90 days, for the chart.
     pub trust: &'a crate::db::report::TrustChartData,
+    /// The promises section (`views::promises::counselor_section`).
+    pub promises: &'a Markup,
 }
 
 fn completion_text(c: &Completion) -> String {
@@ -264,6 +266,7 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
             (assignments(ctx, p, &base, closed))
             (sessions(ctx, p, &base, closed))
             (activity(ctx, p, &base, closed))
+            (p.promises)
             @if !closed {
                 (status_actions(ctx, c, &base))
             }

@@ -56,7 +56,8 @@ pub fn invalid(ctx: &Ctx, couple: &CoupleRow, q: &ReportQuery, error: &PeriodErr
 }
 
 /// The whole report.
-pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
+/// `promises` is the promises section (`web::couple_promises::report_section`).
+pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery, promises: &Markup) -> Markup {
     html! {
         (frame(ctx, &format!("Session prep: {}", r.couple.label), html! {
             article.report {
@@ -69,6 +70,7 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery) -> Markup {
                 (sections::setbacks(r))
                 (sections::flagged(r))
                 (sections::comments(r))
+                (promises)
             }
         }))
     }

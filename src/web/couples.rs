@@ -315,6 +315,7 @@ async fn show(
     )
     .await?;
     let assignments = assignment_views(&mut d, now);
+    let promises = crate::web::couple_promises::section(&state, couple.id, d.tz).await?;
     Ok(html(views::couples::couple_page(
         &ctx,
         &views::couples::CouplePage {
@@ -326,6 +327,7 @@ async fn show(
             counselor_tz: d.tz,
             now: now.naive_utc(),
             trust: &d.trust,
+            promises: &promises,
         },
     )))
 }

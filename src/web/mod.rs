@@ -2,10 +2,12 @@
 
 pub mod assets;
 pub mod assignments;
+pub mod couple_promises;
 pub mod couples;
 pub mod csv_stream;
 pub mod ctx;
 pub mod dashboard;
+pub mod download;
 pub mod entries;
 pub mod exercises;
 pub mod health;
@@ -17,9 +19,12 @@ pub mod mail;
 pub mod partner;
 pub mod partner_auth;
 pub mod portal;
+pub mod progress;
+pub mod promises;
 pub mod practice;
 pub mod reports;
 pub mod scope;
+pub mod setback_edit;
 pub mod setbacks;
 pub mod setup;
 pub mod therapy_sessions;
@@ -48,6 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(entries::configure)
         .configure(journal::configure)
         .configure(setbacks::configure)
+        .configure(promises::configure)
+        .configure(download::configure)
+        .configure(progress::configure)
         .configure(invitations::configure)
         .configure(timeline::configure)
         .configure(reports::configure)

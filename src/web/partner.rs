@@ -9,6 +9,7 @@ use crate::auth::{password, Partner};
 use crate::db::{self, couples::PartnerRow};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::plan_home;
+use crate::domain::feed;
 use crate::domain::reminder_plan;
 use crate::domain::status::AssignmentStatus;
 use crate::domain::validation::{self, Errors};
@@ -17,6 +18,7 @@ use crate::error::AppError;
 use crate::views::partner::{DoneItem, DueItem, HeldBack, Home, ReminderForm};
 use crate::views::{self, Ctx};
 use crate::web::portal::{audit_view, event, today_for};
+use crate::web::promises;
 use crate::web::{html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -28,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let who = me.clone();
     let my_id = me.id;
     let couple_id = me.couple_id;
     let view = state
@@ -79,7 +82,19 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
                     (local.format("%A %-d %B at %H:%M").to_string(), minutes)
                 },
             );
+            let other = db::couples::other_partner(conn, couple_id, my_id)?;
+            let since = db::now() - chrono::Duration::days(feed::FEED_DAYS);
+            let feed = feed::arrange(
+                db::feed::candidates(conn, couple_id, my_id, other.id, since)?,
+                feed::FEED_LIMIT,
+            );
+            let (promises_to_rate, promise_note_choice) = promises::to_rate(conn, &who, today)?;
             Ok(Home {
+                promises_to_rate,
+                promise_note_choice,
+                feed,
+                other_name: other.first_name().to_string(),
+                tz,
                 first_name: partner.first_name().to_string(),
                 today,
                 overdue: plan.overdue.iter().map(&item).collect(),
@@ -279,6 +294,8 @@ fn reminder_form_of(p: &PartnerRow) -> ReminderForm {
         quiet_start: hour(p.quiet_start_hour),
         quiet_end: hour(p.quiet_end_hour),
         time_zone: p.time_zone.clone(),
+        titles: p.reminder_titles,
+        share_notices: p.share_notices,
     }
 }
 
@@ -296,6 +313,10 @@ pub struct ReminderSettingsForm {
     quiet_end: String,
     #[serde(default)]
     time_zone: String,
+    #[serde(default)]
+    reminder_titles: Option<String>,
+    #[serde(default)]
+    share_notices: Option<String>,
 }
 
 async fn set_reminders(
@@ -320,8 +341,15 @@ async fn set_reminders(
             errors.add(field, e)
         })
         .ok();
+    if let (Some(h), Some(q)) = (hour, quiet) {
+        if let Err(e) = reminder_plan::check_hour_outside_quiet(h, q) {
+            errors.add("reminder_hour", e);
+        }
+    }
     let tz = validation::time_zone(&mut errors, "time_zone", &f.time_zone);
     let enabled = f.reminders.is_some();
+    let titles = f.reminder_titles.is_some();
+    let share_notices = f.share_notices.is_some();
     let (Some(hour), Some(quiet), Some(tz), true) = (hour, quiet, tz, errors.is_empty()) else {
         let id = me.id;
         let p = state
@@ -335,6 +363,8 @@ async fn set_reminders(
             quiet_start: f.quiet_start,
             quiet_end: f.quiet_end,
             time_zone: f.time_zone,
+            titles,
+            share_notices,
         };
         return Ok(html_invalid(views::partner::settings(
             &ctx,
@@ -360,6 +390,8 @@ async fn set_reminders(
                     partners::quiet_start_hour.eq(quiet.map(|q| q.0 as i32)),
                     partners::quiet_end_hour.eq(quiet.map(|q| q.1 as i32)),
                     partners::time_zone.eq(tz.name()),
+                    partners::reminder_titles.eq(titles),
+                    partners::share_notices.eq(share_notices),
                     partners::updated_at.eq(db::now()),
                 ))
                 .execute(conn)?;
@@ -367,7 +399,7 @@ async fn set_reminders(
             db::audit::record(
                 conn,
                 &event(&me, AuditAction::PartnerSettingsReminders, &request_id).detail(format!(
-                    "enabled={enabled} hour={hour} quiet={} time_zone={} email_changed={}",
+                    "enabled={enabled} hour={hour} quiet={} time_zone={} email_changed={} titles={titles} share_notices={share_notices}",
                     quiet.map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
                     tz.name(),
                     before.email != email
