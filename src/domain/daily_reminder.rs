@@ -151,8 +151,15 @@ mod tests {
         let done = |id: i32, date: NaiveDate| {
             (id == 2 && date == d(2026, 3, 9)) || (id == 3 && date == day)
         };
-        let r = plan_daily(7, &prefs(), &schedules, &done, at(19, day), Duration::hours(6))
-            .unwrap();
+        let r = plan_daily(
+            7,
+            &prefs(),
+            &schedules,
+            &done,
+            at(19, day),
+            Duration::hours(6),
+        )
+        .unwrap();
         assert_eq!(r.planned.dedupe_key, "due:7:2026-03-10");
         assert_eq!(r.today, vec![1, 2]);
         assert_eq!(r.earlier, vec![1, 3]);
@@ -163,20 +170,36 @@ mod tests {
         let day = d(2026, 3, 10);
         let schedules = vec![(1, daily(day))];
         let all_done = |_: i32, _: NaiveDate| true;
-        assert!(
-            plan_daily(7, &prefs(), &schedules, &all_done, at(19, day), Duration::hours(6))
-                .is_none()
-        );
+        assert!(plan_daily(
+            7,
+            &prefs(),
+            &schedules,
+            &all_done,
+            at(19, day),
+            Duration::hours(6)
+        )
+        .is_none());
         let none_done = |_: i32, _: NaiveDate| false;
-        assert!(
-            plan_daily(7, &prefs(), &schedules, &none_done, at(18, day), Duration::hours(6))
-                .is_none()
-        );
+        assert!(plan_daily(
+            7,
+            &prefs(),
+            &schedules,
+            &none_done,
+            at(18, day),
+            Duration::hours(6)
+        )
+        .is_none());
         let mut off = prefs();
         off.enabled = false;
-        assert!(
-            plan_daily(7, &off, &schedules, &none_done, at(19, day), Duration::hours(6)).is_none()
-        );
+        assert!(plan_daily(
+            7,
+            &off,
+            &schedules,
+            &none_done,
+            at(19, day),
+            Duration::hours(6)
+        )
+        .is_none());
     }
 
     #[test]
@@ -191,8 +214,15 @@ mod tests {
         };
         let schedules = vec![(1, daily(d(2026, 3, 1)))];
         let none_done = |_: i32, _: NaiveDate| false;
-        let r = plan_daily(7, &p, &schedules, &none_done, at(7, d(2026, 3, 11)), Duration::hours(6))
-            .unwrap();
+        let r = plan_daily(
+            7,
+            &p,
+            &schedules,
+            &none_done,
+            at(7, d(2026, 3, 11)),
+            Duration::hours(6),
+        )
+        .unwrap();
         assert_eq!(r.planned.dedupe_key, "due:7:2026-03-11");
     }
 

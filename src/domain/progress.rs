@@ -59,6 +59,9 @@ mod tests {
         let today = d(5, 31);
         assert_eq!(window_start(today), today - chrono::Duration::days(83));
         assert_eq!(summary(&[]), None);
-        assert_eq!(summary(&[(d(3, 2), 4), (d(3, 9), 6), (d(3, 5), 8)]), Some((3, d(3, 9), 6)));
+        assert_eq!(
+            summary(&[(d(3, 2), 4), (d(3, 9), 6), (d(3, 5), 8)]),
+            Some((3, d(3, 9), 6))
+        );
     }
 }

@@ -243,10 +243,12 @@ pub fn parse_quiet(start: &str, end: &str) -> Result<Option<(u32, u32)>, String>
             let start = parse_hour(start)?;
             let end = parse_hour(end)?;
             if start == end {
-                return Err("Quiet hours that start and end at the same hour would cover the \
+                return Err(
+                    "Quiet hours that start and end at the same hour would cover the \
                      whole day, so no reminder could ever be sent. Choose two different hours, \
                      or leave both empty."
-                    .to_string());
+                        .to_string(),
+                );
             }
             Ok(Some((start, end)))
         }
@@ -807,7 +809,10 @@ mod tests {
         assert_eq!(parse_quiet("22", "7"), Ok(Some((22, 7))));
         assert_eq!(parse_quiet("", ""), Ok(None));
         assert_eq!(parse_quiet(" ", ""), Ok(None));
-        assert!(parse_quiet("5", "5").is_err(), "the whole day cannot be quiet");
+        assert!(
+            parse_quiet("5", "5").is_err(),
+            "the whole day cannot be quiet"
+        );
         assert!(parse_quiet("22", "").is_err());
         assert!(parse_quiet("", "7").is_err());
         assert!(parse_quiet("22", "25").is_err());

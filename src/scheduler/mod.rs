@@ -175,8 +175,7 @@ fn write(
                     _ => {
                         let (today, earlier) = c.open.clone().unwrap_or_default();
                         let names = |ids: &[i32]| {
-                            p.reminder_titles
-                                .then(|| titles_of(s, &exercise_of, ids))
+                            p.reminder_titles.then(|| titles_of(s, &exercise_of, ids))
                         };
                         let open = DailyOpen {
                             today: today.len(),

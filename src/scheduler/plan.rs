@@ -9,7 +9,9 @@ use crate::db::assignments::AssignmentRow;
 use crate::db::couples::PartnerRow;
 use crate::domain::daily_reminder::{plan_daily, plan_share_notice};
 use crate::domain::occurrence::{due_instant, local_date, Schedule};
-use crate::domain::reminder_plan::{is_due, plan_digest, plan_session, Planned, Prefs, ReminderKind};
+use crate::domain::reminder_plan::{
+    is_due, plan_digest, plan_session, Planned, Prefs, ReminderKind,
+};
 
 /// The instant local `day` begins in `tz` (the end of the day before).
 fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
@@ -105,9 +107,7 @@ pub fn candidates(
                             .get(&other.id)
                             .is_some_and(|at| at.and_utc() >= midnight)
                 });
-                if let Some(planned) =
-                    plan_share_notice(p.id, &prefs, true, shared_today, now)
-                {
+                if let Some(planned) = plan_share_notice(p.id, &prefs, true, shared_today, now) {
                     out.push(Candidate {
                         planned,
                         to,

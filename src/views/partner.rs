@@ -6,16 +6,16 @@ use chrono_tz::Tz;
 use maud::{html, Markup};
 
 use super::entry_form;
+use super::feed::{feed_section, Feed};
 use super::form::{self, Errors, Input};
 use super::format;
 use super::layout::{page, Ctx};
+use super::promises::{rating_card, PromiseItem, RatingCard};
 use crate::db::entries::{CommentRow, EntryRow};
 use crate::domain::answers::FormPrompt;
 use crate::domain::couple::Confidentiality;
-use crate::domain::promise::RatingForm;
-use super::feed::{feed_section, Feed};
 use crate::domain::feed::FeedItem;
-use super::promises::{rating_card, PromiseItem, RatingCard};
+use crate::domain::promise::RatingForm;
 
 /// One thing the partner owes, as the home page lists it.
 pub struct DueItem {

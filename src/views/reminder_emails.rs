@@ -91,7 +91,9 @@ mod tests {
         };
         let e = reminder_daily("Sam", &open, &links());
         assert!(e.text.contains("Waiting for you today: 3 exercises."));
-        assert!(e.text.contains("Still open from the last few days: 1 exercise."));
+        assert!(e
+            .text
+            .contains("Still open from the last few days: 1 exercise."));
         assert_eq!(e.subject, "Something is waiting for you in Trellis");
         let named = DailyOpen {
             today: 1,
@@ -100,7 +102,11 @@ mod tests {
             earlier_titles: None,
         };
         let e = reminder_daily("Sam", &named, &links());
-        assert!(e.text.contains("today: 1 exercise: Daily check-in."), "{}", e.text);
+        assert!(
+            e.text.contains("today: 1 exercise: Daily check-in."),
+            "{}",
+            e.text
+        );
         assert!(!e.text.contains("Still open"));
         let earlier_only = DailyOpen {
             earlier: 2,

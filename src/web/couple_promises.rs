@@ -47,10 +47,7 @@ pub fn load(
 /// The couple page's promises section. Call only after the couple was scoped to the
 /// signed-in counselor (the page's `view_couple` did it and wrote the audit row).
 pub async fn section(state: &State, couple_id: i32, tz: Tz) -> Result<Markup, AppError> {
-    let partners = state
-        .db
-        .read(move |conn| load(conn, couple_id, tz))
-        .await?;
+    let partners = state.db.read(move |conn| load(conn, couple_id, tz)).await?;
     Ok(counselor_section(&partners))
 }
 
@@ -77,7 +74,11 @@ pub fn in_period(
 }
 
 /// The report page's promises section: the same rows as the CSV.
-pub fn report_section(rows: &[db::promises::PromiseRow], names: &[(i32, String)], tz: Tz) -> Markup {
+pub fn report_section(
+    rows: &[db::promises::PromiseRow],
+    names: &[(i32, String)],
+    tz: Tz,
+) -> Markup {
     let partners: Vec<CounselorPromises> = names
         .iter()
         .map(|(id, name)| {

@@ -32,9 +32,9 @@ async fn download(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, A
                 &event(&who, AuditAction::PartnerDownload, &request_id)
                     .detail(format!("rows={rows}")),
             )?;
-            Ok(out
-                .into_inner()
-                .map_err(|e| anyhow::Error::new(e.into_error()).context("Failed to finish the CSV"))?)
+            Ok(out.into_inner().map_err(|e| {
+                anyhow::Error::new(e.into_error()).context("Failed to finish the CSV")
+            })?)
         })
         .await?;
     Ok(csv_response("my-trellis-entries.csv").body(bytes))

@@ -68,6 +68,10 @@ async fn show(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
             })
         })
         .await?;
-    audit_view(&state, event(&me, AuditAction::ProgressView, &ctx.request_id)).await?;
+    audit_view(
+        &state,
+        event(&me, AuditAction::ProgressView, &ctx.request_id),
+    )
+    .await?;
     Ok(html(views::progress::page_for(&ctx, &view)))
 }

@@ -63,14 +63,26 @@ pub fn to_rate(
     let items = db::promises::for_couple(conn, me.couple_id, None)?
         .iter()
         .filter(|p| asks_for_rating(&p.facts(), me.id, today))
-        .map(|p| item(p, other.first_name(), me_row.first_name(), Viewer::Author, me_row.tz()))
+        .map(|p| {
+            item(
+                p,
+                other.first_name(),
+                me_row.first_name(),
+                Viewer::Author,
+                me_row.tz(),
+            )
+        })
         .collect();
     Ok((items, note_choice_allowed(couple.confidentiality())))
 }
 
 type Failed = Option<(i32, RatingForm, Errors, Option<String>)>;
 
-fn load_page(conn: &mut DbConnection, me: &Partner, failed: Failed) -> Result<PromisesPage, AppError> {
+fn load_page(
+    conn: &mut DbConnection,
+    me: &Partner,
+    failed: Failed,
+) -> Result<PromisesPage, AppError> {
     let partner = db::couples::partner_by_id(conn, me.id)?;
     let other = db::couples::other_partner(conn, me.couple_id, me.id)?;
     let couple = db::couples::by_id(conn, me.couple_id)?;

@@ -20,7 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/setbacks", web::post().to(create))
         .route("/me/setbacks/new", web::get().to(new_form))
         .route("/me/setbacks/{id}", web::get().to(detail))
-        .route("/me/setbacks/{id}", web::post().to(super::setback_edit::save))
+        .route(
+            "/me/setbacks/{id}",
+            web::post().to(super::setback_edit::save),
+        )
         .route(
             "/me/setbacks/{id}/edit",
             web::get().to(super::setback_edit::edit_form),
@@ -164,8 +167,8 @@ async fn detail(
             Ok((s, author, versions))
         })
         .await?;
-    let editable = note.partner_id == my_id
-        && within_edit_window(Some(note.created_at), db::now(), window);
+    let editable =
+        note.partner_id == my_id && within_edit_window(Some(note.created_at), db::now(), window);
     audit_view(
         &state,
         event(&me, AuditAction::SetbackView, &ctx.request_id).target("setback", note.id),

@@ -8,12 +8,17 @@ use trellis::domain::exercise::PromptKind;
 use crate::helpers::{spawn_app, TestApp, ADMIN_EMAIL};
 use crate::portal::{assign, create_couple, post, prompts, sign_in_partner, today};
 
-/// A writes a promise due on `due` (YYYY-MM-DD); returns the entry id.
-async fn promise(app: &TestApp, a: &TestApp, aid: i32, text: &str, due: &str) -> i32 {
-    let path = format!("/me/do/{aid}/{}", today());
+/// A writes a promise due on `due` (YYYY-MM-DD) in the daily tracker's occurrence `days`
+/// from today; returns the entry id.
+async fn promise(app: &TestApp, a: &TestApp, aid: i32, days: i64, text: &str, due: &str) -> i32 {
+    let day = Utc::now().date_naive() + Duration::days(days);
+    let path = format!("/me/do/{aid}/{}", day.format("%Y-%m-%d"));
     let (status, form) = a.get_html(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!form.contains("How did it go?"), "the rating is not on the promiser's form");
+    assert!(
+        !form.contains("How did it go?"),
+        "the rating is not on the promiser's form"
+    );
     let mut fields: Vec<(String, String)> = prompts(app, "promise-tracker")
         .into_iter()
         .map(|(name, kind)| match kind {
@@ -35,7 +40,9 @@ async fn promise(app: &TestApp, a: &TestApp, aid: i32, text: &str, due: &str) ->
 
 async fn rate(b: &TestApp, id: i32, fields: &[(&str, &str)]) -> (StatusCode, String) {
     b.get_html("/me/promises").await;
-    let r = b.post_form(&format!("/me/promises/{id}/rate"), fields).await;
+    let r = b
+        .post_form(&format!("/me/promises/{id}/rate"), fields)
+        .await;
     let status = r.status();
     (status, r.text().await.unwrap_or_default())
 }
@@ -70,8 +77,8 @@ async fn the_other_partner_rates_a_promise_from_its_day_and_the_promiser_sees_it
     let tomorrow = (Utc::now().date_naive() + Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
-    let due_now = promise(&app, &sam, aid, "MARK-PROMISE-TODAY", &today()).await;
-    let later = promise(&app, &sam, aid, "MARK-PROMISE-LATER", &tomorrow).await;
+    let due_now = promise(&app, &sam, aid, 0, "MARK-PROMISE-TODAY", &today()).await;
+    let later = promise(&app, &sam, aid, 1, "MARK-PROMISE-LATER", &tomorrow).await;
 
     // Alex's home asks about today's promise only.
     let (_, home) = alex.get_html("/me").await;
@@ -90,7 +97,12 @@ async fn the_other_partner_rates_a_promise_from_its_day_and_the_promiser_sees_it
     let (s, page) = rate(&alex, later, &[("outcome", "kept")]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(page.contains("You can rate it from that day"), "{page}");
-    let (s, page) = rate(&alex, due_now, &[("outcome", "maybe"), ("note", "kept text")]).await;
+    let (s, page) = rate(
+        &alex,
+        due_now,
+        &[("outcome", "maybe"), ("note", "kept text")],
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(page.contains("Choose kept, partly kept or not kept."));
     assert!(page.contains("kept text"), "the note comes back as typed");
@@ -122,19 +134,27 @@ async fn the_other_partner_rates_a_promise_from_its_day_and_the_promiser_sees_it
     assert!(sam_page.contains("Partly kept"), "{sam_page}");
     assert!(!sam_page.contains("MARK-NOTE-PRIVATE"));
     let (_, sam_home) = sam.get_html("/me").await;
-    assert!(sam_home.contains("Alex said how your promise went"), "{sam_home}");
+    assert!(
+        sam_home.contains("Alex said how your promise went"),
+        "{sam_home}"
+    );
     assert!(sam_home.contains(&format!("/me/promises#promise-{due_now}")));
     let (_, alex_page) = alex.get_html("/me/promises").await;
     assert!(alex_page.contains("MARK-NOTE-PRIVATE"));
     assert!(alex_page.contains("Your note is for your counselor only."));
-    assert!(!alex_page.contains("Did Sam keep this promise?"), "no card once rated");
+    assert!(
+        !alex_page.contains("Did Sam keep this promise?"),
+        "no card once rated"
+    );
 
     // The counselor: couple page, report and report CSV.
     let (_, page) = app.get_html(&format!("/couples/{}", couple.id)).await;
     assert!(page.contains("Promises"));
     assert!(page.contains("MARK-PROMISE-TODAY") && page.contains("Partly kept"));
     assert!(page.contains("MARK-NOTE-PRIVATE"));
-    let (s, report) = app.get_html(&format!("/couples/{}/report", couple.id)).await;
+    let (s, report) = app
+        .get_html(&format!("/couples/{}/report", couple.id))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(report.contains("MARK-PROMISE-TODAY"), "{report}");
     let csv = app
@@ -144,7 +164,8 @@ async fn the_other_partner_rates_a_promise_from_its_day_and_the_promiser_sees_it
         .await
         .unwrap();
     assert!(
-        csv.contains("promise,Sam Rivera,MARK-PROMISE-TODAY,") && csv.contains(",partly,,,MARK-NOTE-PRIVATE"),
+        csv.contains("promise,Sam Rivera,MARK-PROMISE-TODAY,")
+            && csv.contains(",partly,,,MARK-NOTE-PRIVATE"),
         "{csv}"
     );
 
@@ -153,9 +174,12 @@ async fn the_other_partner_rates_a_promise_from_its_day_and_the_promiser_sees_it
         "UPDATE couples SET confidentiality = 'no_secrets' WHERE id = {}",
         couple.id
     ));
-    let third = promise(&app, &sam, aid, "MARK-PROMISE-THIRD", &today()).await;
+    let third = promise(&app, &sam, aid, 2, "MARK-PROMISE-THIRD", &today()).await;
     let (_, card) = alex.get_html("/me/promises").await;
-    assert!(!card.contains("Only your counselor"), "no choice under no secrets");
+    assert!(
+        !card.contains("Only your counselor"),
+        "no choice under no secrets"
+    );
     let (s, _) = rate(
         &alex,
         third,

@@ -127,7 +127,10 @@ async fn a_submitted_occurrence_gets_no_reminder_and_an_overdue_one_one_nudge() 
     // Sam did day d; the assignment's first day (today) is still open for both.
     let sam = text_of(&rows, format!("due:{}:{d}", c.a));
     assert!(!sam.contains("Waiting for you today"), "{sam}");
-    assert!(sam.contains("Still open from the last few days: 1 exercise."), "{sam}");
+    assert!(
+        sam.contains("Still open from the last few days: 1 exercise."),
+        "{sam}"
+    );
     let kim = text_of(&rows, format!("due:{}:{d}", c.b));
     assert!(kim.contains("Waiting for you today: 1 exercise."), "{kim}");
 
@@ -139,11 +142,16 @@ async fn a_submitted_occurrence_gets_no_reminder_and_an_overdue_one_one_nudge() 
     let k = keys(&app);
     assert!(!k.iter().any(|x| x.starts_with("overdue:")), "{k:?}");
     assert_eq!(
-        k.iter().filter(|x| **x == format!("due:{}:{next}", c.b)).count(),
+        k.iter()
+            .filter(|x| **x == format!("due:{}:{next}", c.b))
+            .count(),
         1
     );
     let kim = text_of(&reminders(&app), format!("due:{}:{next}", c.b));
-    assert!(kim.contains("Still open from the last few days: 2 exercises."), "{kim}");
+    assert!(
+        kim.contains("Still open from the last few days: 2 exercises."),
+        "{kim}"
+    );
     assert!(kim.contains("Waiting for you today: 1 exercise."), "{kim}");
     let _ = a;
 
@@ -359,8 +367,14 @@ async fn reminder_settings_are_validated_beside_the_fields_and_saved() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let page = r.text().await.unwrap();
-    assert!(page.contains("23:00 is inside your quiet hours (22:00 to 07:00)"), "{page}");
-    assert!(page.contains("id=\"reminder_hour-error\""), "beside the field");
+    assert!(
+        page.contains("23:00 is inside your quiet hours (22:00 to 07:00)"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"reminder_hour-error\""),
+        "beside the field"
+    );
     let r = app
         .post_form(
             "/me/settings/reminders",

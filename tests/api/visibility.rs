@@ -278,14 +278,38 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
     assert!(b_home.contains("What changed"), "{b_home}");
     for (what, href, shown) in [
         ("shared", format!("href=\"/me/entries/{}\"", r.shared), true),
-        ("journal", format!("href=\"/me/journal#entry-{}\"", r.journal), true),
-        ("shared setback", format!("href=\"/me/setbacks/{}\"", r.setback_shared), true),
-        ("private", format!("href=\"/me/entries/{}\"", r.private), false),
+        (
+            "journal",
+            format!("href=\"/me/journal#entry-{}\"", r.journal),
+            true,
+        ),
+        (
+            "shared setback",
+            format!("href=\"/me/setbacks/{}\"", r.setback_shared),
+            true,
+        ),
+        (
+            "private",
+            format!("href=\"/me/entries/{}\"", r.private),
+            false,
+        ),
         ("draft", format!("href=\"/me/entries/{}\"", r.draft), false),
-        ("safety", format!("href=\"/me/entries/{}\"", r.safety), false),
-        ("private setback", format!("href=\"/me/setbacks/{}\"", r.setback_private), false),
+        (
+            "safety",
+            format!("href=\"/me/entries/{}\"", r.safety),
+            false,
+        ),
+        (
+            "private setback",
+            format!("href=\"/me/setbacks/{}\"", r.setback_private),
+            false,
+        ),
     ] {
-        assert_eq!(b_home.contains(&href), shown, "B's feed and the {what} record");
+        assert_eq!(
+            b_home.contains(&href),
+            shown,
+            "B's feed and the {what} record"
+        );
     }
     assert!(b_home.contains("Sam shared their Daily check-in"));
     assert!(b_home.contains("Sam wrote in the co-journal"));
@@ -297,7 +321,9 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
     assert!(!x_home.contains("What changed"));
     // The counselor's note on A's entries reaches A's feed, but never one on the safety check.
     for entry in [r.shared, r.safety] {
-        let (_, page) = app.get_html(&format!("/couples/{}/timeline", couple.id)).await;
+        let (_, page) = app
+            .get_html(&format!("/couples/{}/timeline", couple.id))
+            .await;
         let once = hidden_value(&page, "form_once").expect("a once-only token");
         let field = format!("comment-{entry}");
         let c = app
@@ -309,11 +335,20 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
         assert_eq!(c.status(), StatusCode::SEE_OTHER);
     }
     let (_, a_home) = a.get_html("/me").await;
-    assert!(a_home.contains("Ada Counselor left a note on your Daily check-in"), "{a_home}");
-    assert!(a_home.contains(&format!("href=\"/me/entries/{}\"", r.shared)));
-    assert!(!a_home.contains(&format!("href=\"/me/entries/{}\"", r.safety)));
+    let start = a_home.find("id=\"feed-heading\"").expect("A's feed");
+    let a_feed = &a_home[start..start + a_home[start..].find("</section>").unwrap()];
+    assert!(
+        a_feed.contains("Ada Counselor left a note on your Daily check-in"),
+        "{a_feed}"
+    );
+    assert!(a_feed.contains(&format!("href=\"/me/entries/{}\"", r.shared)));
+    assert!(!a_feed.contains(&format!("href=\"/me/entries/{}\"", r.safety)));
+    assert_eq!(a_feed.matches("<li>").count(), 1, "{a_feed}");
     let (_, b_home) = b.get_html("/me").await;
-    assert!(!b_home.contains("left a note"), "B does not see notes on A's entries");
+    assert!(
+        !b_home.contains("left a note"),
+        "B does not see notes on A's entries"
+    );
 
     // Progress and promises pages, and B's download, carry nothing of A's private writing.
     let mut more = String::new();
