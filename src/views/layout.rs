@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use super::assets::{ICON_PATH, STYLESHEET_PATH};
+use super::assets::{ICON_PATH, STYLESHEET_PATH, TZ_SCRIPT_PATH};
 use crate::auth::identity::{Identity, UserKind, CSRF_FIELD};
 
 /// What the layout and forms need from the request: plain data, so views stay free of the
@@ -80,6 +80,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 title { (title) " · Trellis" }
                 link rel="stylesheet" href=(STYLESHEET_PATH);
                 link rel="icon" type="image/svg+xml" href=(ICON_PATH);
+                script src=(TZ_SCRIPT_PATH) defer {}
             }
             body {
                 a.skip-link href="#main" { "Skip to content" }

@@ -313,6 +313,8 @@ pub struct ReminderForm {
     pub titles: bool,
     /// The optional, content-free "something was shared with you" email.
     pub share_notices: bool,
+    /// The practice's most used zones, listed first in the picker.
+    pub common_zones: Vec<String>,
 }
 
 fn reminder_settings(ctx: &Ctx, r: &ReminderForm, errors: &Errors) -> Markup {
@@ -345,7 +347,7 @@ fn reminder_settings(ctx: &Ctx, r: &ReminderForm, errors: &Errors) -> Markup {
                 (form::checkbox("share_notices", "Also email me, at most once a day, when my partner has shared something with me (the email never says what)", r.share_notices))
                 (form::select("quiet_start", "Quiet hours start (optional)", &none_refs, &r.quiet_start, errors))
                 (form::select("quiet_end", "Quiet hours end (optional)", &none_refs, &r.quiet_end, errors))
-                (form::time_zone_select("time_zone", "Time zone", &r.time_zone, errors))
+                (form::time_zone_select_common("time_zone", "Time zone", &r.time_zone, &r.common_zones, errors))
                 button.btn.btn-primary type="submit" { "Save reminder settings" }
             }
         }

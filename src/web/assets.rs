@@ -3,14 +3,16 @@
 
 use actix_web::{web, HttpResponse};
 
-pub use crate::views::assets::{ICON_PATH, STYLESHEET_PATH};
+pub use crate::views::assets::{ICON_PATH, STYLESHEET_PATH, TZ_SCRIPT_PATH};
 
 const STYLESHEET: &str = include_str!("../assets/style.css");
 const ICON: &str = include_str!("../assets/icon.svg");
+const TZ_SCRIPT: &str = include_str!("../assets/tz.js");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(STYLESHEET_PATH, web::get().to(stylesheet))
         .route(ICON_PATH, web::get().to(icon))
+        .route(TZ_SCRIPT_PATH, web::get().to(tz_script))
         // Browsers and feed readers ask for it whatever the page says.
         .route("/favicon.ico", web::get().to(icon));
 }
@@ -27,4 +29,11 @@ async fn icon() -> HttpResponse {
         .content_type("image/svg+xml")
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .body(ICON)
+}
+
+async fn tz_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(TZ_SCRIPT)
 }

@@ -21,6 +21,9 @@ use crate::web::portal::{audit_view, event, today_for};
 use crate::web::promises;
 use crate::web::{html, html_invalid, see_other, State};
 
+/// How many of the practice's own zones the picker lists first.
+const COMMON_ZONES: usize = 6;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(home))
         .route("/me/entries", web::get().to(history))
@@ -192,15 +195,20 @@ async fn history(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, Ap
 
 async fn settings(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
     let id = me.id;
-    let p = state
+    let (p, zones) = state
         .db
-        .read(move |conn| Ok(db::couples::partner_by_id(conn, id)?))
+        .read(move |conn| {
+            Ok((
+                db::couples::partner_by_id(conn, id)?,
+                db::partner_home::common_zones(conn, COMMON_ZONES)?,
+            ))
+        })
         .await?;
     Ok(html(views::partner::settings(
         &ctx,
         &p.email,
         p.password_hash.is_some(),
-        &reminder_form_of(&p),
+        &reminder_form_of(&p, zones),
         &Errors::default(),
     )))
 }
@@ -254,7 +262,7 @@ async fn set_password(
             &ctx,
             &p.email,
             p.password_hash.is_some(),
-            &reminder_form_of(&p),
+            &reminder_form_of(&p, Vec::new()),
             &errors,
         )));
     }
@@ -285,7 +293,7 @@ async fn set_password(
 }
 
 /// The stored reminder settings as the form shows them.
-fn reminder_form_of(p: &PartnerRow) -> ReminderForm {
+fn reminder_form_of(p: &PartnerRow, common_zones: Vec<String>) -> ReminderForm {
     let hour = |h: Option<i32>| h.map(|h| h.to_string()).unwrap_or_default();
     ReminderForm {
         email: p.email.clone(),
@@ -296,6 +304,7 @@ fn reminder_form_of(p: &PartnerRow) -> ReminderForm {
         time_zone: p.time_zone.clone(),
         titles: p.reminder_titles,
         share_notices: p.share_notices,
+        common_zones,
     }
 }
 
@@ -365,6 +374,7 @@ async fn set_reminders(
             time_zone: f.time_zone,
             titles,
             share_notices,
+            common_zones: Vec::new(),
         };
         return Ok(html_invalid(views::partner::settings(
             &ctx,
