@@ -64,6 +64,8 @@ pub struct PartnerRow {
     pub latest_trust_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub reminder_titles: bool,
+    pub share_notices: bool,
 }
 
 impl PartnerRow {

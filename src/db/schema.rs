@@ -52,6 +52,8 @@ diesel::table! {
         latest_trust_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reminder_titles -> Bool,
+        share_notices -> Bool,
     }
 }
 
@@ -333,10 +335,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    promise_ratings (id) {
+        id -> Integer,
+        couple_id -> Integer,
+        entry_id -> Integer,
+        rater_id -> Integer,
+        outcome -> Text,
+        note -> Text,
+        note_visibility -> Text,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     practice_settings (name) {
         name -> Text,
         value -> Text,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    setback_versions (id) {
+        id -> Integer,
+        setback_id -> Integer,
+        version -> Integer,
+        fields_json -> Text,
+        saved_at -> Timestamp,
     }
 }
 
@@ -349,6 +374,7 @@ diesel::joinable!(assignment_pauses -> assignments (assignment_id));
 diesel::joinable!(entries -> partners (partner_id));
 diesel::joinable!(entries -> exercises (exercise_id));
 diesel::joinable!(entry_answers -> entries (entry_id));
+diesel::joinable!(entry_answers -> exercise_prompts (prompt_id));
 diesel::joinable!(entry_versions -> entries (entry_id));
 diesel::joinable!(entry_comments -> entries (entry_id));
 diesel::joinable!(setbacks -> partners (partner_id));
@@ -359,6 +385,10 @@ diesel::joinable!(unsubscribe_tokens -> partners (partner_id));
 diesel::joinable!(safety_alerts -> couples (couple_id));
 diesel::joinable!(safety_alerts -> partners (partner_id));
 diesel::joinable!(safety_alerts -> entries (entry_id));
+diesel::joinable!(promise_ratings -> entries (entry_id));
+diesel::joinable!(promise_ratings -> couples (couple_id));
+diesel::joinable!(promise_ratings -> partners (rater_id));
+diesel::joinable!(setback_versions -> setbacks (setback_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     counselors,
@@ -385,4 +415,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     server_secrets,
     safety_alerts,
     practice_settings,
+    promise_ratings,
+    setback_versions,
 );

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::setbacks;
+use super::schema::{setback_versions, setbacks};
 use super::DbConnection;
 use crate::domain::entry::NewSetback;
 use crate::domain::exercise::Visibility;
@@ -128,4 +128,70 @@ pub fn for_couple(
         q = q.filter(setbacks::raise_in_session.eq(true));
     }
     q.load(conn)
+}
+
+#[derive(serde::Serialize)]
+struct StoredSetback<'a> {
+    happened_on: String,
+    what_happened: &'a str,
+    trigger_text: &'a str,
+    reaction: &'a str,
+    repair_attempted: bool,
+    repair_text: &'a str,
+    severity: i32,
+    do_differently: &'a str,
+    visibility: &'a str,
+    raise_in_session: bool,
+}
+
+/// Change a note, first keeping what it said as an earlier version (same transaction as
+/// the caller's check that the author may still change it).
+pub fn update(conn: &mut DbConnection, old: &SetbackRow, s: &NewSetback) -> QueryResult<()> {
+    let stored = StoredSetback {
+        happened_on: old.happened_on.format("%Y-%m-%d").to_string(),
+        what_happened: &old.what_happened,
+        trigger_text: &old.trigger_text,
+        reaction: &old.reaction,
+        repair_attempted: old.repair_attempted,
+        repair_text: &old.repair_text,
+        severity: old.severity,
+        do_differently: &old.do_differently,
+        visibility: old.visibility.as_str(),
+        raise_in_session: old.raise_in_session,
+    };
+    let json = serde_json::to_string(&stored)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let version = version_count(conn, old.id)? as i32 + 1;
+    diesel::insert_into(setback_versions::table)
+        .values((
+            setback_versions::setback_id.eq(old.id),
+            setback_versions::version.eq(version),
+            setback_versions::fields_json.eq(json),
+            setback_versions::saved_at.eq(old.updated_at),
+        ))
+        .execute(conn)?;
+    diesel::update(setbacks::table.find(old.id))
+        .set((
+            setbacks::happened_on.eq(s.happened_on),
+            setbacks::what_happened.eq(&s.what_happened),
+            setbacks::trigger_text.eq(&s.trigger_text),
+            setbacks::reaction.eq(&s.reaction),
+            setbacks::repair_attempted.eq(s.repair_attempted),
+            setbacks::repair_text.eq(&s.repair_text),
+            setbacks::severity.eq(s.severity),
+            setbacks::do_differently.eq(&s.do_differently),
+            setbacks::visibility.eq(s.visibility),
+            setbacks::raise_in_session.eq(s.raise_in_session),
+            setbacks::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// How many earlier versions of a note are kept.
+pub fn version_count(conn: &mut DbConnection, setback_id: i32) -> QueryResult<i64> {
+    setback_versions::table
+        .filter(setback_versions::setback_id.eq(setback_id))
+        .count()
+        .get_result(conn)
 }

@@ -17,6 +17,7 @@ use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::{CoupleStatus, Slot};
 use crate::domain::exercise::Visibility;
 use crate::domain::safety::AlertAction;
+use crate::domain::promise::PromiseOutcome;
 use crate::domain::status::{
     AssignmentStatus, EntryStatus, OutboxStatus, SessionStatus, TextWord, TokenPurpose, UserKind,
 };
@@ -120,4 +121,6 @@ text_enum!(
     AuditAction,
     ActorKind,
     AlertAction,
+    // partner area
+    PromiseOutcome,
 );

@@ -79,6 +79,12 @@ text_word! {
         SafetyAlertsView => "safety_alerts.view",
         PracticeSafetyUpdate => "practice.safety.update",
         EntryAgendaRefused => "entry.agenda_refused",
+        // partner area: promises, setback edits, progress, own download
+        PromiseRate => "promise.rate",
+        PromisesView => "promises.view",
+        SetbackEdit => "setback.edit",
+        ProgressView => "progress.view",
+        PartnerDownload => "partner.download",
     }
 }
 
@@ -108,7 +114,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 72);
+        assert_eq!(AuditAction::ALL.len(), 77);
     }
 
     #[test]

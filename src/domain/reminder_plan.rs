@@ -77,7 +77,8 @@ pub fn local_send_time(date: NaiveDate, hour: u32, prefs: &Prefs) -> DateTime<Ut
     }
 }
 
-/// What a planned reminder is about.
+/// What a planned reminder is about. `Due` is the partner's one daily reminder (see
+/// `domain::daily_reminder`); `OverdueNudge` is folded into it and no longer planned alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReminderKind {
     /// An exercise occurrence is due today.
@@ -88,6 +89,8 @@ pub enum ReminderKind {
     Session,
     /// The counselor's morning digest.
     Digest,
+    /// The optional "something new for you" notice to a partner.
+    Shared,
 }
 
 impl ReminderKind {
@@ -99,6 +102,7 @@ impl ReminderKind {
             ReminderKind::OverdueNudge => "overdue",
             ReminderKind::Session => "session",
             ReminderKind::Digest => "digest",
+            ReminderKind::Shared => "shared",
         }
     }
 }
@@ -224,8 +228,8 @@ pub fn parse_hour(s: &str) -> Result<u32, String> {
 }
 
 /// Parse quiet hours from a form's start and end fields: `"22"` and `"7"` give
-/// `Some((22, 7))`; both empty gives `None`; equal hours also give `None` (no quiet hours).
-/// Only one of the two filled in is an error. Errors are plain messages.
+/// `Some((22, 7))`; both empty gives `None`. Equal hours (the whole day quiet) and only one
+/// of the two filled in are errors. Errors are plain messages.
 pub fn parse_quiet(start: &str, end: &str) -> Result<Option<(u32, u32)>, String> {
     match (start.trim().is_empty(), end.trim().is_empty()) {
         (true, true) => Ok(None),
@@ -238,8 +242,33 @@ pub fn parse_quiet(start: &str, end: &str) -> Result<Option<(u32, u32)>, String>
         (false, false) => {
             let start = parse_hour(start)?;
             let end = parse_hour(end)?;
-            Ok((start != end).then_some((start, end)))
+            if start == end {
+                return Err(
+                    "Quiet hours that start and end at the same hour would cover the \
+                     whole day, so no reminder could ever be sent. Choose two different hours, \
+                     or leave both empty."
+                        .to_string(),
+                );
+            }
+            Ok(Some((start, end)))
         }
+    }
+}
+
+/// Does local `hour` fall inside the quiet hours `quiet` (`[start, end)`, may wrap midnight)?
+pub fn hour_is_quiet(hour: u32, quiet: Option<(u32, u32)>) -> bool {
+    quiet_window(quiet).is_some_and(|(start, end)| in_quiet(clamp_hour(hour), start, end))
+}
+
+/// The settings form's check: a reminder hour inside the quiet hours is refused, with a
+/// message for the reminder-time field.
+pub fn check_hour_outside_quiet(hour: u32, quiet: Option<(u32, u32)>) -> Result<(), String> {
+    match quiet {
+        Some((start, end)) if hour_is_quiet(hour, quiet) => Err(format!(
+            "{hour:02}:00 is inside your quiet hours ({start:02}:00 to {end:02}:00), so the \
+             reminder could not be sent then. Choose a time outside them, or change the quiet hours."
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -764,11 +793,26 @@ mod tests {
     }
 
     #[test]
+    fn a_reminder_hour_inside_quiet_hours_is_refused() {
+        assert!(check_hour_outside_quiet(23, Some((22, 7))).is_err());
+        assert!(check_hour_outside_quiet(3, Some((22, 7))).is_err());
+        assert!(check_hour_outside_quiet(7, Some((22, 7))).is_ok());
+        assert!(check_hour_outside_quiet(21, Some((22, 7))).is_ok());
+        assert!(check_hour_outside_quiet(12, Some((9, 17))).is_err());
+        assert!(check_hour_outside_quiet(12, None).is_ok());
+        assert!(hour_is_quiet(22, Some((22, 7))));
+        assert!(!hour_is_quiet(22, None));
+    }
+
+    #[test]
     fn parse_quiet_pairs() {
         assert_eq!(parse_quiet("22", "7"), Ok(Some((22, 7))));
         assert_eq!(parse_quiet("", ""), Ok(None));
         assert_eq!(parse_quiet(" ", ""), Ok(None));
-        assert_eq!(parse_quiet("5", "5"), Ok(None));
+        assert!(
+            parse_quiet("5", "5").is_err(),
+            "the whole day cannot be quiet"
+        );
         assert!(parse_quiet("22", "").is_err());
         assert!(parse_quiet("", "7").is_err());
         assert!(parse_quiet("22", "25").is_err());

@@ -19,7 +19,9 @@
 
 mod completion;
 mod couple;
+mod partner;
 mod practice;
+mod promises;
 mod report;
 pub mod stream;
 
@@ -33,7 +35,9 @@ use crate::domain::csv_cell::iso_in_zone;
 
 pub use completion::{completion_csv, COMPLETION_HEADER};
 pub use couple::{couple_csv, COUPLE_HEADER};
+pub use partner::{partner_csv, PARTNER_HEADER};
 pub use practice::{practice_csv, PRACTICE_HEADER};
+pub use promises::promise_rows;
 pub use report::{report_csv, REPORT_HEADER};
 
 /// Rows per keyset batch.

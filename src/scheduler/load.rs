@@ -10,10 +10,12 @@ use crate::db::assignments::{AssignmentRow, PauseRow};
 use crate::db::counselors::CounselorRow;
 use crate::db::couples::PartnerRow;
 use crate::db::schema::{
-    assignment_pauses, assignments, counselors, couples, entries, partners, therapy_sessions,
+    assignment_pauses, assignments, counselors, couples, entries, exercises, partners,
+    therapy_sessions,
 };
 use crate::db::DbConnection;
 use crate::domain::couple::CoupleStatus;
+use crate::domain::exercise::Visibility;
 use crate::domain::status::{AssignmentStatus, EntryStatus, SessionStatus};
 
 /// A booked session in the planning window.
@@ -40,9 +42,14 @@ pub struct Snapshot {
     /// Booked sessions from a day ago to 37 hours ahead.
     pub sessions: Vec<SessionRow>,
     pub counselors: Vec<CounselorRow>,
+    /// Exercises of the active assignments: id -> (title, is the private safety check).
+    pub exercises: HashMap<i32, (String, bool)>,
+    /// Partner -> their latest submission in the last day that the other partner may be
+    /// told of (shared, never the safety check): the "something new" notice.
+    pub shared_at: HashMap<i32, NaiveDateTime>,
 }
 
-/// Seven queries, whatever the size of the practice.
+/// Nine queries, whatever the size of the practice.
 pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snapshot> {
     let now_naive = now.naive_utc();
     let couple_rows: Vec<(i32, i32, String, CoupleStatus)> = couples::table
@@ -102,6 +109,36 @@ pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snap
         .select(CounselorRow::as_select())
         .load(conn)?;
 
+    let exercise_ids: HashSet<i32> = assignment_rows.iter().map(|a| a.exercise_id).collect();
+    let exercise_ids: Vec<i32> = exercise_ids.into_iter().collect();
+    let exercise_rows: Vec<(i32, String, bool)> = if exercise_ids.is_empty() {
+        Vec::new()
+    } else {
+        exercises::table
+            .filter(exercises::id.eq_any(&exercise_ids))
+            .select((exercises::id, exercises::title, exercises::safety_check))
+            .load(conn)?
+    };
+    let shared_rows: Vec<(i32, Option<NaiveDateTime>)> = entries::table
+        .inner_join(exercises::table)
+        .filter(entries::status.eq(EntryStatus::Submitted))
+        .filter(entries::submitted_at.ge(now_naive - Duration::hours(26)))
+        .filter(exercises::safety_check.eq(false))
+        .filter(
+            entries::visibility
+                .eq(Visibility::CounselorAndPartner)
+                .or(exercises::shared_journal.eq(true)),
+        )
+        .select((entries::partner_id, entries::submitted_at))
+        .load(conn)?;
+    let mut shared_at: HashMap<i32, NaiveDateTime> = HashMap::new();
+    for (partner, at) in shared_rows {
+        if let Some(at) = at {
+            let latest = shared_at.entry(partner).or_insert(at);
+            *latest = (*latest).max(at);
+        }
+    }
+
     let mut partners_by_couple: HashMap<i32, Vec<PartnerRow>> = HashMap::new();
     for p in partner_rows {
         partners_by_couple.entry(p.couple_id).or_default().push(p);
@@ -120,5 +157,10 @@ pub fn snapshot(conn: &mut DbConnection, now: DateTime<Utc>) -> QueryResult<Snap
             .collect(),
         sessions,
         counselors: counselor_rows,
+        exercises: exercise_rows
+            .into_iter()
+            .map(|(id, title, safety)| (id, (title, safety)))
+            .collect(),
+        shared_at,
     })
 }

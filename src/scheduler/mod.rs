@@ -29,6 +29,7 @@ use crate::db::{self, Db, DbConnection};
 use crate::domain::occurrence::local_date;
 use crate::domain::reminder_plan::ReminderKind;
 use crate::views::emails::{self, DigestSession, EmailBody, ReminderLinks};
+use crate::views::reminder_emails::DailyOpen;
 use load::Snapshot;
 use plan::{Candidate, Recipient};
 
@@ -45,12 +46,31 @@ pub struct PlanReport {
     pub overdue: usize,
     pub session: usize,
     pub digest: usize,
+    /// "Something new for you" notices.
+    pub shared: usize,
 }
 
 impl PlanReport {
     pub fn total(&self) -> usize {
-        self.due + self.overdue + self.session + self.digest
+        self.due + self.overdue + self.session + self.digest + self.shared
     }
+}
+
+/// Exercise titles of open assignments as a reminder may name them (the private safety
+/// check only as "a private check-in"), each once, in order.
+fn titles_of(s: &Snapshot, exercise_of: &HashMap<i32, i32>, ids: &[i32]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        let title = match exercise_of.get(id).and_then(|e| s.exercises.get(e)) {
+            Some((_, true)) => "A private check-in".to_string(),
+            Some((title, false)) => title.clone(),
+            None => continue,
+        };
+        if !out.contains(&title) {
+            out.push(title);
+        }
+    }
+    out
 }
 
 /// One planning pass at `now`: queue every reminder due and not yet queued.
@@ -111,6 +131,11 @@ fn write(
     let pairs: Vec<(i32, String)> = tokens.iter().map(|(p, t)| (*p, t.clone())).collect();
     db::unsubscribe::create_many(conn, &pairs, now_naive)?;
 
+    let exercise_of: HashMap<i32, i32> = s
+        .assignments
+        .iter()
+        .map(|a| (a.id, a.exercise_id))
+        .collect();
     let portal = format!("{base}/me");
     let settings_link = format!("{base}/me/settings");
     let mut rows: Vec<(ReminderKind, NewOutboxMessage)> = Vec::with_capacity(fresh.len());
@@ -137,9 +162,6 @@ fn write(
                     unsubscribe: &unsubscribe,
                 };
                 let body = match (c.planned.kind, c.session_starts) {
-                    (ReminderKind::OverdueNudge, _) => {
-                        emails::reminder_overdue(p.first_name(), &links)
-                    }
                     (ReminderKind::Session, Some(starts)) => {
                         let local = starts.with_timezone(&p.tz());
                         let when = format!(
@@ -150,7 +172,20 @@ fn write(
                         );
                         emails::reminder_appointment(p.first_name(), &when, &links)
                     }
-                    _ => emails::reminder_due(p.first_name(), &links),
+                    (ReminderKind::Shared, _) => emails::share_notice(p.first_name(), &links),
+                    _ => {
+                        let (today, earlier) = c.open.clone().unwrap_or_default();
+                        let names = |ids: &[i32]| {
+                            p.reminder_titles.then(|| titles_of(s, &exercise_of, ids))
+                        };
+                        let open = DailyOpen {
+                            today: today.len(),
+                            earlier: earlier.len(),
+                            today_titles: names(&today),
+                            earlier_titles: names(&earlier),
+                        };
+                        emails::reminder_daily(p.first_name(), &open, &links)
+                    }
                 };
                 let mut m = outbox_row(c, &p.email, p.first_name(), body, now_naive);
                 m.unsubscribe_url = Some(unsubscribe);
@@ -194,6 +229,7 @@ fn write(
             ReminderKind::OverdueNudge => report.overdue += inserted,
             ReminderKind::Session => report.session += inserted,
             ReminderKind::Digest => report.digest += inserted,
+            ReminderKind::Shared => report.shared += inserted,
         }
         start = end;
     }
@@ -227,6 +263,7 @@ pub fn kind_name(kind: ReminderKind) -> &'static str {
         ReminderKind::OverdueNudge => "reminder-overdue",
         ReminderKind::Session => "reminder-session",
         ReminderKind::Digest => "digest",
+        ReminderKind::Shared => "share-notice",
     }
 }
 

@@ -1,13 +1,25 @@
 //! From a [`Snapshot`] to the reminders due now: pure, no database.
 
-use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::load::Snapshot;
+use crate::db::assignments::AssignmentRow;
 use crate::db::couples::PartnerRow;
-use crate::domain::occurrence::{local_date, occurrences};
+use crate::domain::daily_reminder::{plan_daily, plan_share_notice};
+use crate::domain::occurrence::{due_instant, local_date, Schedule};
 use crate::domain::reminder_plan::{
-    is_due, plan_digest, plan_occurrence, plan_session, Planned, Prefs, ReminderKind,
+    is_due, plan_digest, plan_session, Planned, Prefs, ReminderKind,
 };
+
+/// The instant local `day` begins in `tz` (the end of the day before).
+fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    match day.pred_opt() {
+        Some(before) => due_instant(before, tz),
+        None => DateTime::<Utc>::MIN_UTC,
+    }
+}
 
 /// Who a planned reminder goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +41,8 @@ pub struct Candidate {
     pub to: Recipient,
     /// For session reminders: when the session starts.
     pub session_starts: Option<DateTime<Utc>>,
+    /// For the daily reminder: assignment ids open today, and still open from earlier days.
+    pub open: Option<(Vec<i32>, Vec<i32>)>,
 }
 
 /// A partner's stored preferences as the planner's [`Prefs`].
@@ -44,8 +58,9 @@ pub fn prefs_of(p: &PartnerRow) -> Prefs {
     }
 }
 
-/// Every reminder that [`is_due`] at `now` within `grace`, for occurrences not yet
-/// submitted, sessions not yet started, and counselors' digests.
+/// Every reminder that [`is_due`] at `now` within `grace`: each partner's one daily
+/// reminder (when something is open), the optional "something new" notice, session
+/// reminders for sessions not yet started, and counselors' digests.
 pub fn candidates(
     s: &Snapshot,
     now: DateTime<Utc>,
@@ -53,30 +68,52 @@ pub fn candidates(
     digest_hour: u32,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
+    let mut by_couple: HashMap<i32, Vec<&AssignmentRow>> = HashMap::new();
     for a in &s.assignments {
-        let Some(partners) = s.partners.get(&a.couple_id) else {
-            continue;
-        };
-        let schedule = a.schedule(&s.pauses);
-        for p in partners.iter().filter(|p| a.is_for_slot(&p.slot)) {
+        by_couple.entry(a.couple_id).or_default().push(a);
+    }
+    for partners in s.partners.values() {
+        for p in partners {
             let prefs = prefs_of(p);
-            let today = local_date(now, prefs.tz);
-            let from = today - Duration::days(2);
-            for date in occurrences(&schedule, from, today) {
-                if s.submitted.contains(&(a.id, p.id, date)) {
-                    continue;
+            let to = Recipient::Partner {
+                couple_id: p.couple_id,
+                partner_id: p.id,
+            };
+            let schedules: Vec<(i32, Schedule)> = by_couple
+                .get(&p.couple_id)
+                .map(|list| {
+                    list.iter()
+                        .filter(|a| a.is_for_slot(&p.slot))
+                        .map(|a| (a.id, a.schedule(&s.pauses)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !schedules.is_empty() {
+                let done = |a: i32, d: NaiveDate| s.submitted.contains(&(a, p.id, d));
+                if let Some(r) = plan_daily(p.id, &prefs, &schedules, &done, now, grace) {
+                    out.push(Candidate {
+                        planned: r.planned,
+                        to: to.clone(),
+                        session_starts: None,
+                        open: Some((r.today, r.earlier)),
+                    });
                 }
-                for planned in plan_occurrence(a.id, p.id, date, &prefs) {
-                    if is_due(&planned, now, grace) {
-                        out.push(Candidate {
-                            planned,
-                            to: Recipient::Partner {
-                                couple_id: p.couple_id,
-                                partner_id: p.id,
-                            },
-                            session_starts: None,
-                        });
-                    }
+            }
+            if p.share_notices {
+                let midnight = day_start(local_date(now, prefs.tz), prefs.tz);
+                let shared_today = partners.iter().any(|other| {
+                    other.id != p.id
+                        && s.shared_at
+                            .get(&other.id)
+                            .is_some_and(|at| at.and_utc() >= midnight)
+                });
+                if let Some(planned) = plan_share_notice(p.id, &prefs, true, shared_today, now) {
+                    out.push(Candidate {
+                        planned,
+                        to,
+                        session_starts: None,
+                        open: None,
+                    });
                 }
             }
         }
@@ -99,6 +136,7 @@ pub fn candidates(
                             partner_id: p.id,
                         },
                         session_starts: Some(starts),
+                        open: None,
                     });
                 }
             }
@@ -112,6 +150,7 @@ pub fn candidates(
                 planned,
                 to: Recipient::Counselor { counselor_id: c.id },
                 session_starts: None,
+                open: None,
             });
         }
     }
@@ -130,5 +169,6 @@ fn kind_rank(k: ReminderKind) -> u8 {
         ReminderKind::OverdueNudge => 1,
         ReminderKind::Session => 2,
         ReminderKind::Digest => 3,
+        ReminderKind::Shared => 4,
     }
 }

@@ -5,3 +5,5 @@ pub const STYLESHEET_PATH: &str = concat!("/assets/style-", env!("CARGO_PKG_VERS
 pub const ICON_PATH: &str = concat!("/assets/icon-", env!("CARGO_PKG_VERSION"), ".svg");
 pub const QUICK_EXIT_SCRIPT_PATH: &str =
     concat!("/assets/quick-exit-", env!("CARGO_PKG_VERSION"), ".js");
+/// The little script that preselects the browser's time zone in a picker left at UTC.
+pub const TZ_SCRIPT_PATH: &str = concat!("/assets/tz-", env!("CARGO_PKG_VERSION"), ".js");

@@ -241,6 +241,8 @@ pub struct CouplePage<'a> {
     pub trust: &'a crate::db::report::TrustChartData,
     /// The couple's safety alerts, open and acknowledged, newest first.
     pub alerts: &'a [crate::db::alerts::AlertRow],
+    /// The promises section (`views::promises::counselor_section`).
+    pub promises: &'a Markup,
 }
 
 fn completion_text(c: &Completion) -> String {
@@ -268,6 +270,7 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
             (assignments(ctx, p, &base, closed))
             (sessions(ctx, p, &base, closed))
             (activity(ctx, p, &base, closed))
+            (p.promises)
             @if !closed {
                 (status_actions(ctx, c, &base))
             }

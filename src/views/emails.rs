@@ -131,7 +131,7 @@ fn reminder_footer_html(l: &ReminderLinks<'_>) -> Markup {
     }
 }
 
-fn partner_reminder(
+pub(crate) fn partner_reminder(
     first_name: &str,
     subject: &str,
     lines: &[&str],
@@ -159,6 +159,8 @@ fn partner_reminder(
         html,
     }
 }
+
+pub use super::reminder_emails::{reminder_daily, share_notice};
 
 /// Something the partner owes is due today. Says nothing about what it is.
 pub fn reminder_due(first_name: &str, links: &ReminderLinks<'_>) -> EmailBody {

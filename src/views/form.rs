@@ -163,18 +163,53 @@ pub fn once_field(token: &str) -> Markup {
     html! { input type="hidden" name="form_once" value=(token); }
 }
 
+/// Zones most practices start from, shown first when the practice has none of its own yet.
+pub const DEFAULT_COMMON_ZONES: [&str; 6] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Australia/Sydney",
+];
+
 /// A time zone picker listing every IANA zone.
 pub fn time_zone_select(name: &str, label: &str, selected: &str, errors: &Errors) -> Markup {
+    let common: Vec<String> = DEFAULT_COMMON_ZONES.iter().map(|z| z.to_string()).collect();
+    time_zone_select_common(name, label, selected, &common, errors)
+}
+
+/// A time zone picker: the `common` zones first (the practice's own), then every IANA zone.
+/// While it shows the default (UTC or nothing chosen), `tz.js` preselects the browser's own
+/// zone; without script the choice simply stays as it is.
+pub fn time_zone_select_common(
+    name: &str,
+    label: &str,
+    selected: &str,
+    common: &[String],
+    errors: &Errors,
+) -> Markup {
+    let guess = selected.is_empty() || selected == "UTC";
+    let in_common = common.iter().any(|z| z == selected);
     field(
         name,
         label,
         Some("Reminders and due dates follow this zone."),
         errors,
         html! {
-            select id=(name) name=(name) {
-                @for tz in chrono_tz::TZ_VARIANTS.iter() {
-                    @let n = tz.name();
-                    option value=(n) selected[n == selected] { (n) }
+            select id=(name) name=(name) data-tz-guess=[guess.then_some("1")] {
+                @if !common.is_empty() {
+                    optgroup label="Common in this practice" {
+                        @for n in common {
+                            option value=(n) selected[n == selected] { (n) }
+                        }
+                    }
+                }
+                optgroup label="All time zones" {
+                    @for tz in chrono_tz::TZ_VARIANTS.iter() {
+                        @let n = tz.name();
+                        option value=(n) selected[n == selected && !in_common] { (n) }
+                    }
                 }
             }
         },

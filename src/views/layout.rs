@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use super::assets::{ICON_PATH, STYLESHEET_PATH};
+use super::assets::{ICON_PATH, STYLESHEET_PATH, TZ_SCRIPT_PATH};
 use crate::auth::identity::{Identity, UserKind, CSRF_FIELD};
 
 /// What the layout and forms need from the request: plain data, so views stay free of the
@@ -28,8 +28,41 @@ impl Ctx {
     }
 }
 
-fn nav_link(ctx: &Ctx, href: &str, label: &str) -> Markup {
-    let current = ctx.path == href || (href != "/" && ctx.path.starts_with(&format!("{href}/")));
+/// The navigation entries for a signed-in user: (href, label).
+fn nav_items(user: &Identity) -> Vec<(&'static str, &'static str)> {
+    match user.kind {
+        UserKind::Counselor => {
+            let mut items = vec![
+                ("/dashboard", "Dashboard"),
+                ("/couples", "Couples"),
+                ("/exercises", "Exercise library"),
+            ];
+            if user.is_admin {
+                items.push(("/practice", "Practice"));
+            }
+            items
+        }
+        UserKind::Partner => vec![
+            ("/me", "Home"),
+            ("/me/journal", "Co-journal"),
+            ("/me/promises", "Promises"),
+            ("/me/setbacks", "Setbacks"),
+            ("/me/progress", "Your progress"),
+            ("/me/settings", "Settings"),
+        ],
+    }
+}
+
+/// The one entry that marks the current page: the longest href that is the path or a
+/// folder above it, so "/me/journal" marks Co-journal and not Home as well.
+pub fn current_nav<'a>(path: &str, hrefs: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    hrefs
+        .into_iter()
+        .filter(|href| path == *href || path.starts_with(&format!("{href}/")))
+        .max_by_key(|href| href.len())
+}
+
+fn nav_link(href: &str, label: &str, current: bool) -> Markup {
     html! {
         li { a href=(href) class=[current.then_some("current")] aria-current=[current.then_some("page")] { (label) } }
     }
@@ -57,6 +90,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href=(STYLESHEET_PATH);
                 link rel="icon" type="image/svg+xml" href=(ICON_PATH);
                 @if is_partner_page(ctx) { (super::quick_exit::script()) }
+                script src=(TZ_SCRIPT_PATH) defer {}
             }
             body {
                 @if is_partner_page(ctx) { (super::quick_exit::button()) }
@@ -66,21 +100,10 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     @if let Some(user) = &ctx.user {
                         nav.main-nav aria-label="Main" {
                             ul {
-                                @match user.kind {
-                                    UserKind::Counselor => {
-                                        (nav_link(ctx, "/dashboard", "Dashboard"))
-                                        (nav_link(ctx, "/couples", "Couples"))
-                                        (nav_link(ctx, "/exercises", "Exercise library"))
-                                        @if user.is_admin {
-                                            (nav_link(ctx, "/practice", "Practice"))
-                                        }
-                                    }
-                                    UserKind::Partner => {
-                                        (nav_link(ctx, "/me", "Home"))
-                                        (nav_link(ctx, "/me/journal", "Co-journal"))
-                                        (nav_link(ctx, "/me/setbacks/new", "Log a setback"))
-                                        (nav_link(ctx, "/me/settings", "Settings"))
-                                    }
+                                @let items = nav_items(user);
+                                @let current = current_nav(&ctx.path, items.iter().map(|(h, _)| *h));
+                                @for (href, label) in &items {
+                                    (nav_link(href, label, current == Some(*href)))
                                 }
                                 li {
                                     form.inline-form method="post" action="/logout" {
@@ -124,5 +147,21 @@ pub fn bare(title: &str, body: Markup) -> Markup {
                 main.container.narrow id="main" { (body) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::current_nav;
+
+    #[test]
+    fn exactly_one_tab_is_current_on_nested_pages() {
+        let hrefs = ["/me", "/me/journal", "/me/setbacks", "/me/settings"];
+        assert_eq!(current_nav("/me", hrefs), Some("/me"));
+        assert_eq!(current_nav("/me/journal", hrefs), Some("/me/journal"));
+        assert_eq!(current_nav("/me/setbacks/new", hrefs), Some("/me/setbacks"));
+        assert_eq!(current_nav("/me/entries/4", hrefs), Some("/me"));
+        assert_eq!(current_nav("/me/settingsx", hrefs), Some("/me"));
+        assert_eq!(current_nav("/couples", hrefs), None);
     }
 }

@@ -64,6 +64,8 @@ fn portal_notice(key: &str) -> Option<&'static str> {
         "invitations-closed" => "This couple's work is closed, so no invitations were sent.",
         "entry-flagged" => "The entry is flagged for your next session.",
         "entry-unflagged" => "The flag was removed.",
+        "setback-updated" => "Your changes were saved. The earlier wording is kept.",
+        "promise-rated" => "Thank you. Your answer was saved and shared as the form said.",
         "comment-added" => "Your comment was added. The partner who wrote the entry will see it.",
         _ => return None,
     })

@@ -6,12 +6,16 @@ use chrono_tz::Tz;
 use maud::{html, Markup};
 
 use super::entry_form;
+use super::feed::{feed_section, Feed};
 use super::form::{self, Errors, Input};
 use super::format;
 use super::layout::{page, Ctx};
+use super::promises::{rating_card, PromiseItem, RatingCard};
 use crate::db::entries::{CommentRow, EntryRow};
 use crate::domain::answers::FormPrompt;
 use crate::domain::couple::Confidentiality;
+use crate::domain::feed::FeedItem;
+use crate::domain::promise::RatingForm;
 
 /// One thing the partner owes, as the home page lists it.
 pub struct DueItem {
@@ -50,6 +54,15 @@ pub struct Home {
     pub counselor: String,
     /// Local start, formatted, and minutes.
     pub next_session: Option<(String, i32)>,
+    /// Promises made to this partner whose day has come, waiting for their answer.
+    pub promises_to_rate: Vec<PromiseItem>,
+    /// Whether the couple's policy lets a rating's note stay with the counselor.
+    pub promise_note_choice: bool,
+    /// What changed lately, newest first.
+    pub feed: Vec<FeedItem>,
+    /// The other partner's first name, for the feed's words.
+    pub other_name: String,
+    pub tz: Tz,
 }
 
 fn day(d: NaiveDate, today: NaiveDate) -> String {
@@ -95,11 +108,20 @@ pub fn home(ctx: &Ctx, h: &Home) -> Markup {
                 @if let Some((when, minutes)) = &h.next_session {
                     p.notice { "Your next session: " strong { (when) } " (" (minutes) " minutes)." }
                 }
-                h2 { "Today" }
                 @if nothing_due {
+                    h2 { "Today" }
                     p { "Nothing is waiting for you today. Thank you for the work you are putting in." }
                 }
-                @if !h.due_today.is_empty() { (due_list(&h.due_today, h.today)) }
+                @if !h.due_today.is_empty() {
+                    h2 { "Today" }
+                    (due_list(&h.due_today, h.today))
+                }
+                @for (i, item) in h.promises_to_rate.iter().enumerate() {
+                    (rating_card(ctx, &RatingCard { item, form: &RatingForm::default(), errors: &Errors::default(), choice_allowed: h.promise_note_choice, heading_id: format!("rate-{i}") }))
+                }
+                @if !h.feed.is_empty() {
+                    (feed_section(&Feed { items: &h.feed, other: &h.other_name, counselor: &h.counselor, tz: h.tz }))
+                }
                 @if !h.overdue.is_empty() {
                     h2 { "Still open from earlier days" }
                     p.muted.small { "No pressure: fill in what you can. Your counselor would rather have a short answer than none." }
@@ -113,6 +135,7 @@ pub fn home(ctx: &Ctx, h: &Home) -> Markup {
                 div.actions.tight-top {
                     a.btn.btn-secondary href="/me/journal" { "Write in the co-journal" }
                     a.btn.btn-secondary href="/me/setbacks/new" { "Log a setback" }
+                    a.btn.btn-secondary href="/me/promises" { "Promises" }
                 }
                 @if !h.recent.is_empty() {
                     h2 { "Recently done" }
@@ -168,6 +191,7 @@ pub fn history(
                         }
                     }
                 }
+                p { a href="/me/download.csv" download { "Download my entries (CSV)" } span.small.muted { " · your own entries, journal posts and setback notes, for you to keep" } }
                 h2 { "Shared with you by " (other_name) }
                 @for h in held_back {
                     p.notice {
@@ -289,6 +313,12 @@ pub struct ReminderForm {
     pub quiet_start: String,
     pub quiet_end: String,
     pub time_zone: String,
+    /// Name the open exercises in the daily reminder (off: counts only).
+    pub titles: bool,
+    /// The optional, content-free "something was shared with you" email.
+    pub share_notices: bool,
+    /// The practice's most used zones, listed first in the picker.
+    pub common_zones: Vec<String>,
 }
 
 fn reminder_settings(ctx: &Ctx, r: &ReminderForm, errors: &Errors) -> Markup {
@@ -315,11 +345,13 @@ fn reminder_settings(ctx: &Ctx, r: &ReminderForm, errors: &Errors) -> Markup {
             form.form method="post" action="/me/settings/reminders" {
                 (ctx.csrf_field())
                 (Input::new("email", "Email address", &r.email).kind("email").max(254).autocomplete("email").hint("Sign-in links and reminders go here.").render(errors))
-                (form::checkbox("reminders", "Send me reminder emails", r.enabled))
+                (form::checkbox("reminders", "Send me one reminder email a day when something is open", r.enabled))
                 (form::select("reminder_hour", "Reminder time", &hour_refs, &r.hour, errors))
+                (form::checkbox("reminder_titles", "Name the exercises in my reminder (otherwise it gives only how many are open)", r.titles))
+                (form::checkbox("share_notices", "Also email me, at most once a day, when my partner has shared something with me (the email never says what)", r.share_notices))
                 (form::select("quiet_start", "Quiet hours start (optional)", &none_refs, &r.quiet_start, errors))
                 (form::select("quiet_end", "Quiet hours end (optional)", &none_refs, &r.quiet_end, errors))
-                (form::time_zone_select("time_zone", "Time zone", &r.time_zone, errors))
+                (form::time_zone_select_common("time_zone", "Time zone", &r.time_zone, &r.common_zones, errors))
                 button.btn.btn-primary type="submit" { "Save reminder settings" }
             }
         }

@@ -56,9 +56,16 @@ pub fn invalid(ctx: &Ctx, couple: &CoupleRow, q: &ReportQuery, error: &PeriodErr
     )
 }
 
-/// The whole report. `counselor_only` is the private safety checks' section (empty unless
-/// asked for), always after the joint sections.
-pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery, counselor_only: Markup) -> Markup {
+/// The whole report. `promises` is the promises section
+/// (`web::couple_promises::report_section`); `counselor_only` is the private safety checks'
+/// section (empty unless asked for), always after the joint sections.
+pub fn page(
+    ctx: &Ctx,
+    r: &SessionReport,
+    q: &ReportQuery,
+    promises: &Markup,
+    counselor_only: Markup,
+) -> Markup {
     html! {
         (frame(ctx, &format!("Session prep: {}", r.couple.label), html! {
             article.report {
@@ -71,6 +78,7 @@ pub fn page(ctx: &Ctx, r: &SessionReport, q: &ReportQuery, counselor_only: Marku
                 (sections::setbacks(r))
                 (sections::flagged(r))
                 (sections::comments(r))
+                (promises)
                 (counselor_only)
             }
         }))

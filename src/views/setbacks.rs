@@ -16,13 +16,23 @@ fn radio(name: &str, value: &str, label: &str, checked: bool) -> Markup {
     }
 }
 
+/// Where a setback form posts: a new note (with its once-only token) or an edit.
+pub enum SetbackTarget<'a> {
+    New { once: &'a str },
+    Edit { id: i32 },
+}
+
 pub fn form_page(
     ctx: &Ctx,
     f: &SetbackForm,
     errors: &Errors,
     max_date: &str,
-    once: &str,
+    target: SetbackTarget<'_>,
 ) -> Markup {
+    let (title, action, once) = match &target {
+        SetbackTarget::New { once } => ("Log a setback", "/me/setbacks".to_string(), Some(*once)),
+        SetbackTarget::Edit { id } => ("Change a setback note", format!("/me/setbacks/{id}"), None),
+    };
     let err = |name: &str| {
         errors
             .get(name)
@@ -30,14 +40,18 @@ pub fn form_page(
     };
     page(
         ctx,
-        "Log a setback",
+        title,
         html! {
             div.container.narrow.flush {
-                h1 { "Log a setback" }
-                p.lead { "Setbacks are a normal part of rebuilding trust, not a failure. Writing one down helps you both understand it and learn from it." }
-                form.form method="post" action="/me/setbacks" novalidate {
+                h1 { (title) }
+                @if once.is_some() {
+                    p.lead { "Setbacks are a normal part of rebuilding trust, not a failure. Writing one down helps you both understand it and learn from it." }
+                } @else {
+                    p.lead { "Your note as it was is kept as an earlier version; your counselor can see that it was changed." }
+                }
+                form.form method="post" action=(action) novalidate {
                     (ctx.csrf_field())
-                    (form::once_field(once))
+                    @if let Some(once) = once { (form::once_field(once)) }
                     (form::summary(errors))
                     fieldset.field.has-error[errors.get("visibility").is_some()] {
                         legend { "Who will see this?" }
@@ -79,8 +93,8 @@ pub fn form_page(
                     (form::textarea("do_differently", "What would you do differently next time?", &f.do_differently, SETBACK_TEXT_MAX, false, Some("Optional. It is fine not to know yet."), errors))
                     (form::checkbox("raise_in_session", "I would like to talk about this in our next session", f.raise_in_session.is_some()))
                     div.actions {
-                        button.btn.btn-primary type="submit" { "Save this note" }
-                        a href="/me" { "Cancel" }
+                        button.btn.btn-primary type="submit" { @if once.is_some() { "Save this note" } @else { "Save my changes" } }
+                        a href="/me/setbacks" { "Cancel" }
                     }
                 }
             }
@@ -128,7 +142,14 @@ pub fn list(ctx: &Ctx, notes: &[(SetbackRow, String)]) -> Markup {
     )
 }
 
-pub fn detail(ctx: &Ctx, s: &SetbackRow, author: &str) -> Markup {
+/// One note for a partner; the author may change it while `editable`.
+pub fn detail(
+    ctx: &Ctx,
+    s: &SetbackRow,
+    author: &str,
+    editable: bool,
+    earlier_versions: i64,
+) -> Markup {
     page(
         ctx,
         "Setback",
@@ -136,6 +157,8 @@ pub fn detail(ctx: &Ctx, s: &SetbackRow, author: &str) -> Markup {
             div.container.narrow.flush {
                 h1 { "Setback" }
                 div.card { (note(s, author)) }
+                @if earlier_versions > 0 { p.small.muted { "Changed after it was first saved; the earlier wording is kept." } }
+                @if editable { p { a.btn.btn-secondary href={"/me/setbacks/" (s.id) "/edit"} { "Change this note" } } }
                 p { a href="/me/setbacks" { "All setbacks" } }
             }
         },

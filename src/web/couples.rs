@@ -317,6 +317,7 @@ async fn show(
     )
     .await?;
     let assignments = assignment_views(&mut d, now);
+    let promises = crate::web::couple_promises::section(&state, couple.id, d.tz).await?;
     Ok(html(views::couples::couple_page(
         &ctx,
         &views::couples::CouplePage {
@@ -329,6 +330,7 @@ async fn show(
             now: now.naive_utc(),
             trust: &d.trust,
             alerts: &d.alerts,
+            promises: &promises,
         },
     )))
 }

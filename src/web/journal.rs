@@ -10,6 +10,8 @@ use crate::db::{self, DbConnection};
 use crate::domain::answers::{self, FormPrompt, RawAnswers, Strictness};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::exercise::Visibility;
+use crate::domain::occurrence::occurrences;
+use crate::domain::status::AssignmentStatus;
 use crate::domain::validation::Errors;
 use crate::error::AppError;
 use crate::views::form;
@@ -74,6 +76,39 @@ fn load(conn: &mut DbConnection, me: &Partner) -> Result<Journal, AppError> {
     })
 }
 
+/// The co-journal assignment this partner owes today and has not submitted yet, with a
+/// draft already started for it, if any.
+fn owed_today(
+    conn: &mut DbConnection,
+    partner: &db::couples::PartnerRow,
+    exercise_id: i32,
+    today: NaiveDate,
+) -> Result<Option<(i32, Option<db::entries::EntryRow>)>, AppError> {
+    let assignments: Vec<_> = db::assignments::for_couple(conn, partner.couple_id)?
+        .into_iter()
+        .filter(|a| {
+            a.exercise_id == exercise_id
+                && a.status == AssignmentStatus::Active
+                && a.is_for_slot(&partner.slot)
+        })
+        .collect();
+    if assignments.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<i32> = assignments.iter().map(|a| a.id).collect();
+    let pauses = db::assignments::pauses_for(conn, &ids)?;
+    for a in assignments {
+        if occurrences(&a.schedule(&pauses), today, today).is_empty() {
+            continue;
+        }
+        match db::entries::for_occurrence(conn, partner.id, a.id, today)? {
+            Some(e) if e.is_submitted() => continue,
+            existing => return Ok(Some((a.id, existing))),
+        }
+    }
+    Ok(None)
+}
+
 fn write_form(ctx: &Ctx, j: &Journal, raw: &RawAnswers, errors: &Errors, once: &str) -> Markup {
     html! {
         section.card {
@@ -135,12 +170,18 @@ async fn add(
             if !db::forms::claim(conn, &claimed)? {
                 return Ok(Ok(None));
             }
+            let today = today_for(&partner);
+            // A post on a day the co-journal is assigned and still owed fulfils it.
+            let (assignment_id, draft) = match owed_today(conn, &partner, exercise.id, today)? {
+                Some((a, draft)) => (Some(a), draft),
+                None => (None, None),
+            };
             let save = db::entries::SaveEntry {
                 couple_id: who.couple_id,
                 partner_id: who.id,
                 exercise_id: exercise.id,
-                assignment_id: None,
-                occurrence_date: today_for(&partner),
+                assignment_id,
+                occurrence_date: today,
                 visibility: Visibility::CounselorAndPartner,
                 submit: true,
                 answers,
@@ -148,7 +189,7 @@ async fn add(
                 mood: None,
                 safety_check: false,
             };
-            let id = db::entries::save(conn, None, &save)?;
+            let id = db::entries::save(conn, draft.as_ref(), &save)?;
             db::audit::record(
                 conn,
                 &event(&who, AuditAction::JournalAdd, &request_id).target("entry", id),

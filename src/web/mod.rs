@@ -3,10 +3,12 @@
 pub mod alerts;
 pub mod assets;
 pub mod assignments;
+pub mod couple_promises;
 pub mod couples;
 pub mod csv_stream;
 pub mod ctx;
 pub mod dashboard;
+pub mod download;
 pub mod entries;
 pub mod exercises;
 pub mod health;
@@ -20,8 +22,11 @@ pub mod partner_auth;
 pub mod portal;
 pub mod practice;
 pub mod quick_exit;
+pub mod progress;
+pub mod promises;
 pub mod reports;
 pub mod scope;
+pub mod setback_edit;
 pub mod setbacks;
 pub mod setup;
 pub mod therapy_sessions;
@@ -50,6 +55,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(entries::configure)
         .configure(journal::configure)
         .configure(setbacks::configure)
+        .configure(promises::configure)
+        .configure(download::configure)
+        .configure(progress::configure)
         .configure(invitations::configure)
         .configure(timeline::configure)
         .configure(reports::configure)

@@ -9,6 +9,7 @@ use crate::auth::{password, Partner};
 use crate::db::{self, couples::PartnerRow};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::plan_home;
+use crate::domain::feed;
 use crate::domain::reminder_plan;
 use crate::domain::safety::partner_title;
 use crate::domain::status::AssignmentStatus;
@@ -18,7 +19,11 @@ use crate::error::AppError;
 use crate::views::partner::{DoneItem, DueItem, HeldBack, Home, ReminderForm};
 use crate::views::{self, Ctx};
 use crate::web::portal::{audit_view, event, title_for_partner, today_for};
+use crate::web::promises;
 use crate::web::{html, html_invalid, see_other, State};
+
+/// How many of the practice's own zones the picker lists first.
+const COMMON_ZONES: usize = 6;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(home))
@@ -29,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
+    let who = me.clone();
     let my_id = me.id;
     let couple_id = me.couple_id;
     let view = state
@@ -83,7 +89,19 @@ async fn home(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppEr
                     (local.format("%A %-d %B at %H:%M").to_string(), minutes)
                 },
             );
+            let other = db::couples::other_partner(conn, couple_id, my_id)?;
+            let since = db::now() - chrono::Duration::days(feed::FEED_DAYS);
+            let feed = feed::arrange(
+                db::feed::candidates(conn, couple_id, my_id, other.id, since)?,
+                feed::FEED_LIMIT,
+            );
+            let (promises_to_rate, promise_note_choice) = promises::to_rate(conn, &who, today)?;
             Ok(Home {
+                promises_to_rate,
+                promise_note_choice,
+                feed,
+                other_name: other.first_name().to_string(),
+                tz,
                 first_name: partner.first_name().to_string(),
                 today,
                 overdue: plan.overdue.iter().map(&item).collect(),
@@ -181,15 +199,20 @@ async fn history(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, Ap
 
 async fn settings(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
     let id = me.id;
-    let p = state
+    let (p, zones) = state
         .db
-        .read(move |conn| Ok(db::couples::partner_by_id(conn, id)?))
+        .read(move |conn| {
+            Ok((
+                db::couples::partner_by_id(conn, id)?,
+                db::partner_home::common_zones(conn, COMMON_ZONES)?,
+            ))
+        })
         .await?;
     Ok(html(views::partner::settings(
         &ctx,
         &p.email,
         p.password_hash.is_some(),
-        &reminder_form_of(&p),
+        &reminder_form_of(&p, zones),
         &Errors::default(),
     )))
 }
@@ -243,7 +266,7 @@ async fn set_password(
             &ctx,
             &p.email,
             p.password_hash.is_some(),
-            &reminder_form_of(&p),
+            &reminder_form_of(&p, Vec::new()),
             &errors,
         )));
     }
@@ -274,7 +297,7 @@ async fn set_password(
 }
 
 /// The stored reminder settings as the form shows them.
-fn reminder_form_of(p: &PartnerRow) -> ReminderForm {
+fn reminder_form_of(p: &PartnerRow, common_zones: Vec<String>) -> ReminderForm {
     let hour = |h: Option<i32>| h.map(|h| h.to_string()).unwrap_or_default();
     ReminderForm {
         email: p.email.clone(),
@@ -283,6 +306,9 @@ fn reminder_form_of(p: &PartnerRow) -> ReminderForm {
         quiet_start: hour(p.quiet_start_hour),
         quiet_end: hour(p.quiet_end_hour),
         time_zone: p.time_zone.clone(),
+        titles: p.reminder_titles,
+        share_notices: p.share_notices,
+        common_zones,
     }
 }
 
@@ -300,6 +326,10 @@ pub struct ReminderSettingsForm {
     quiet_end: String,
     #[serde(default)]
     time_zone: String,
+    #[serde(default)]
+    reminder_titles: Option<String>,
+    #[serde(default)]
+    share_notices: Option<String>,
 }
 
 async fn set_reminders(
@@ -324,8 +354,15 @@ async fn set_reminders(
             errors.add(field, e)
         })
         .ok();
+    if let (Some(h), Some(q)) = (hour, quiet) {
+        if let Err(e) = reminder_plan::check_hour_outside_quiet(h, q) {
+            errors.add("reminder_hour", e);
+        }
+    }
     let tz = validation::time_zone(&mut errors, "time_zone", &f.time_zone);
     let enabled = f.reminders.is_some();
+    let titles = f.reminder_titles.is_some();
+    let share_notices = f.share_notices.is_some();
     let (Some(hour), Some(quiet), Some(tz), true) = (hour, quiet, tz, errors.is_empty()) else {
         let id = me.id;
         let p = state
@@ -339,6 +376,9 @@ async fn set_reminders(
             quiet_start: f.quiet_start,
             quiet_end: f.quiet_end,
             time_zone: f.time_zone,
+            titles,
+            share_notices,
+            common_zones: Vec::new(),
         };
         return Ok(html_invalid(views::partner::settings(
             &ctx,
@@ -364,6 +404,8 @@ async fn set_reminders(
                     partners::quiet_start_hour.eq(quiet.map(|q| q.0 as i32)),
                     partners::quiet_end_hour.eq(quiet.map(|q| q.1 as i32)),
                     partners::time_zone.eq(tz.name()),
+                    partners::reminder_titles.eq(titles),
+                    partners::share_notices.eq(share_notices),
                     partners::updated_at.eq(db::now()),
                 ))
                 .execute(conn)?;
@@ -371,7 +413,7 @@ async fn set_reminders(
             db::audit::record(
                 conn,
                 &event(&me, AuditAction::PartnerSettingsReminders, &request_id).detail(format!(
-                    "enabled={enabled} hour={hour} quiet={} time_zone={} email_changed={}",
+                    "enabled={enabled} hour={hour} quiet={} time_zone={} email_changed={} titles={titles} share_notices={share_notices}",
                     quiet.map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
                     tz.name(),
                     before.email != email

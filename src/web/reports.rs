@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::export;
 use crate::views::{self, Ctx};
 use crate::web::portal::prompts_of;
+use crate::web::couple_promises;
 use crate::web::scope::{or_deny, with_couple};
 use crate::web::{csv_stream, html, html_invalid, State};
 
@@ -117,7 +118,13 @@ async fn report_page(
             } else {
                 maud::html! {}
             };
-            html(views::report::page(&ctx, &r, &q, counselor_only))
+            let (from, to, tz) = (r.period.from, r.period.to, r.counselor_tz);
+            let (rows, names) = state
+                .db
+                .read(move |conn| couple_promises::in_period(conn, couple_id, from, to))
+                .await?;
+            let promises = couple_promises::report_section(&rows, &names, tz);
+            html(views::report::page(&ctx, &r, &q, &promises, counselor_only))
         }
         Loaded::BadPeriod { couple, error } => {
             html_invalid(views::report::invalid(&ctx, &couple, &q, &error))
@@ -157,8 +164,20 @@ async fn report_csv(
         q.audit_detail(),
     )
     .await?;
+    let period = (report.period.from, report.period.to);
+    let (promises, names) = state
+        .db
+        .read(move |conn| couple_promises::in_period(conn, couple_id, period.0, period.1))
+        .await?;
     let mut out = export::csv_writer(Vec::new());
     export::report_csv(&report, &mut out)?;
+    let name_of = |id: i32| {
+        names
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map_or(String::new(), |(_, n)| n.clone())
+    };
+    export::promise_rows(&promises, &name_of, &mut out)?;
     let body = out
         .into_inner()
         .map_err(|e| anyhow::Error::new(e.into_error()).context("Failed to finish the CSV"))?;

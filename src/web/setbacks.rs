@@ -8,8 +8,9 @@ use crate::domain::audit_action::AuditAction;
 use crate::domain::entry::SetbackForm;
 use crate::domain::exercise::Visibility;
 use crate::domain::validation::Errors;
-use crate::domain::visibility::{setback_visible, Viewer};
+use crate::domain::visibility::{setback_visible, within_edit_window, Viewer};
 use crate::error::AppError;
+use crate::views::setbacks::SetbackTarget;
 use crate::views::{self, Ctx};
 use crate::web::portal::{audit_view, event, today_for};
 use crate::web::{html, html_invalid, see_other, State};
@@ -18,7 +19,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/me/setbacks", web::get().to(list))
         .route("/me/setbacks", web::post().to(create))
         .route("/me/setbacks/new", web::get().to(new_form))
-        .route("/me/setbacks/{id}", web::get().to(detail));
+        .route("/me/setbacks/{id}", web::get().to(detail))
+        .route(
+            "/me/setbacks/{id}",
+            web::post().to(super::setback_edit::save),
+        )
+        .route(
+            "/me/setbacks/{id}/edit",
+            web::get().to(super::setback_edit::edit_form),
+        );
 }
 
 async fn new_form(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, AppError> {
@@ -33,7 +42,9 @@ async fn new_form(state: State, ctx: Ctx, me: Partner) -> Result<HttpResponse, A
         &SetbackForm::blank(today),
         &Errors::default(),
         &today.format("%Y-%m-%d").to_string(),
-        &token::generate(),
+        SetbackTarget::New {
+            once: &token::generate(),
+        },
     )))
 }
 
@@ -67,7 +78,7 @@ async fn create(
                 &form,
                 &errors,
                 &today.format("%Y-%m-%d").to_string(),
-                &form_once,
+                SetbackTarget::New { once: &form_once },
             )))
         }
     };
@@ -132,7 +143,8 @@ async fn detail(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let (my_id, couple_id) = (me.id, me.couple_id);
-    let (note, author) = state
+    let window = state.settings.entries.edit_window_hours;
+    let (note, author, versions) = state
         .db
         .read(move |conn| {
             let s = db::setbacks::find_in_couple(conn, couple_id, id)?;
@@ -151,13 +163,18 @@ async fn detail(
                     .first_name()
                     .to_string()
             };
-            Ok((s, author))
+            let versions = db::setbacks::version_count(conn, s.id)?;
+            Ok((s, author, versions))
         })
         .await?;
+    let editable =
+        note.partner_id == my_id && within_edit_window(Some(note.created_at), db::now(), window);
     audit_view(
         &state,
         event(&me, AuditAction::SetbackView, &ctx.request_id).target("setback", note.id),
     )
     .await?;
-    Ok(html(views::setbacks::detail(&ctx, &note, &author)))
+    Ok(html(views::setbacks::detail(
+        &ctx, &note, &author, editable, versions,
+    )))
 }

@@ -505,17 +505,83 @@ async fn a_partner_checks_in_on_a_phone_and_the_counselor_reads_it() {
     phone.wait_for("/me/entries/").await;
     assert!(phone.html().await.contains("A quiet walk, and we talked"));
     phone.check_page("submitted entry", true).await;
+    // Sam writes a promise for Alex, due today (stored directly: the form is the same one
+    // as the check-in's), and shares a small win.
+    let promise = assign(&app, couple.id, "promise-tracker", "a", "");
+    app.sql(&format!(
+        "INSERT INTO entries (couple_id, partner_id, exercise_id, assignment_id, occurrence_date, \
+         status, visibility, version, created_at, updated_at, submitted_at) \
+         SELECT couple_id, {sam}, exercise_id, id, '{day}', 'submitted', 'partner', 1, \
+         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM assignments WHERE id = {promise}",
+        sam = couple.a,
+        day = today()
+    ));
+    app.sql(&format!(
+        "INSERT INTO entry_answers (entry_id, prompt_id, value) \
+         SELECT e.id, p.id, CASE WHEN p.kind = 'date' THEN '{day}' ELSE 'Phone you at lunch every day this week' END \
+         FROM entries e, exercise_prompts p \
+         WHERE e.assignment_id = {promise} AND p.exercise_id = e.exercise_id AND p.position >= 0",
+        day = today()
+    ));
     for page in [
         "/me/setbacks/new",
         "/me/setbacks",
         "/me/entries",
         "/me/journal",
+        "/me/promises",
+        "/me/progress",
         "/me/settings",
     ] {
         phone.goto(&app.url(page)).await;
         phone.check_page(page, true).await;
     }
+    // The progress chart is drawn, with its figures in a table, inside the phone's width.
+    phone.goto(&app.url("/me/progress")).await;
+    let drawn = phone
+        .run(
+            "return document.querySelectorAll('.progress-chart svg circle').length;",
+            json!([]),
+        )
+        .await;
+    assert!(
+        drawn.as_i64().unwrap() >= 1,
+        "the trust chart shows Sam's rating"
+    );
     phone.quit().await;
+
+    // Alex, on another phone: the promise card on the home page, rated there; then every
+    // partner page, none wider than the screen.
+    let alex = Browser::open(&driver, 390, 844).await;
+    let (_, _, body) = last_email(&app, couple.b);
+    alex.goto(&app.url(&link_path(&body))).await;
+    alex.click("form button[type=submit]").await;
+    alex.wait_for("/me").await;
+    let home = alex.html().await;
+    assert!(home.contains("Did Sam keep this promise?"), "{home}");
+    assert!(home.contains("What changed"), "the feed: {home}");
+    alex.check_page("partner home with a promise to rate", true)
+        .await;
+    alex.click("input[name=outcome][value=kept]").await;
+    alex.type_into("textarea[name=note]", "Thank you, it meant a lot")
+        .await;
+    alex.click(".promise-card button[type=submit]").await;
+    alex.wait_for("/me/promises").await;
+    assert!(alex.html().await.contains("Thank you, it meant a lot"));
+    alex.check_page("promises after rating", true).await;
+    for page in [
+        "/me",
+        "/me/entries",
+        "/me/journal",
+        "/me/promises",
+        "/me/setbacks",
+        "/me/setbacks/new",
+        "/me/progress",
+        "/me/settings",
+    ] {
+        alex.goto(&app.url(page)).await;
+        alex.check_page(&format!("Alex {page}"), true).await;
+    }
+    alex.quit().await;
 
     // The counselor, on a laptop: sign in through the form.
     let laptop = Browser::open(&driver, 1280, 900).await;

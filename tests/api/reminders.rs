@@ -69,7 +69,7 @@ fn set_partner(app: &TestApp, id: i32, sql_set: &str) {
 #[tokio::test]
 async fn each_partner_gets_one_reminder_at_their_own_hour_in_their_own_zone() {
     let app = spawn_app().await;
-    let (c, a) = couple_with_daily(&app).await;
+    let (c, _) = couple_with_daily(&app).await;
     set_partner(&app, c.a, "time_zone = 'America/New_York'");
     set_partner(&app, c.b, "time_zone = 'Asia/Tokyo'");
     let d = day();
@@ -77,13 +77,10 @@ async fn each_partner_gets_one_reminder_at_their_own_hour_in_their_own_zone() {
     // 18:59 New York: nothing yet for Sam.
     let ny = at("America/New_York", d, 19);
     pass(&app, ny - Duration::minutes(1));
-    assert!(!keys(&app).contains(&format!("due:{a}:{}:{d}", c.a)));
+    assert!(!keys(&app).contains(&format!("due:{}:{d}", c.a)));
 
     let r = pass(&app, ny);
-    assert!(
-        keys(&app).contains(&format!("due:{a}:{}:{d}", c.a)),
-        "{r:?}"
-    );
+    assert!(keys(&app).contains(&format!("due:{}:{d}", c.a)), "{r:?}");
     // A second pass, and a later one in the same grace window, add nothing.
     assert_eq!(pass(&app, ny).total(), 0);
     assert_eq!(pass(&app, ny + Duration::minutes(30)).total(), 0);
@@ -91,7 +88,7 @@ async fn each_partner_gets_one_reminder_at_their_own_hour_in_their_own_zone() {
     // Kim in Tokyo: 19:00 Tokyo on the same local date.
     let tokyo = at("Asia/Tokyo", d, 19);
     pass(&app, tokyo);
-    assert!(keys(&app).contains(&format!("due:{a}:{}:{d}", c.b)));
+    assert!(keys(&app).contains(&format!("due:{}:{d}", c.b)));
     let all = keys(&app);
     let mut unique = all.clone();
     unique.sort();
@@ -120,19 +117,43 @@ async fn a_submitted_occurrence_gets_no_reminder_and_an_overdue_one_one_nudge() 
         c.a
     ));
     pass(&app, at("UTC", d, 19));
-    let k = keys(&app);
-    assert!(!k.contains(&format!("due:{a}:{}:{d}", c.a)));
-    assert!(k.contains(&format!("due:{a}:{}:{d}", c.b)));
+    let rows = reminders(&app);
+    let text_of = |rows: &[(String, String, String, String, Option<String>)], key: String| {
+        rows.iter()
+            .find(|r| r.0 == key)
+            .map(|r| r.2.clone())
+            .unwrap_or_else(|| panic!("no reminder {key}"))
+    };
+    // Sam did day d; the assignment's first day (today) is still open for both.
+    let sam = text_of(&rows, format!("due:{}:{d}", c.a));
+    assert!(!sam.contains("Waiting for you today"), "{sam}");
+    assert!(
+        sam.contains("Still open from the last few days: 1 exercise."),
+        "{sam}"
+    );
+    let kim = text_of(&rows, format!("due:{}:{d}", c.b));
+    assert!(kim.contains("Waiting for you today: 1 exercise."), "{kim}");
 
-    // Next day 19:00: one nudge for Kim about day d, none for Sam; never again after.
+    // Next day 19:00: one email each, Kim's folding in the day before; never a separate
+    // nudge, and nothing more that day however many passes run.
     let next = d + Duration::days(1);
     pass(&app, at("UTC", next, 19));
     pass(&app, at("UTC", next, 20));
-    pass(&app, at("UTC", next + Duration::days(1), 19));
     let k = keys(&app);
-    let nudge = format!("overdue:{a}:{}:{d}", c.b);
-    assert_eq!(k.iter().filter(|x| **x == nudge).count(), 1, "{k:?}");
-    assert!(!k.contains(&format!("overdue:{a}:{}:{d}", c.a)));
+    assert!(!k.iter().any(|x| x.starts_with("overdue:")), "{k:?}");
+    assert_eq!(
+        k.iter()
+            .filter(|x| **x == format!("due:{}:{next}", c.b))
+            .count(),
+        1
+    );
+    let kim = text_of(&reminders(&app), format!("due:{}:{next}", c.b));
+    assert!(
+        kim.contains("Still open from the last few days: 2 exercises."),
+        "{kim}"
+    );
+    assert!(kim.contains("Waiting for you today: 1 exercise."), "{kim}");
+    let _ = a;
 
     for (key, subject, text, html, unsubscribe) in reminders(&app) {
         assert!(!text.contains(SECRET_PHRASE) && !html.contains(SECRET_PHRASE));
@@ -166,7 +187,12 @@ async fn quiet_hours_move_the_reminder_and_off_means_none() {
     assert!(keys(&app).is_empty(), "{:?}", keys(&app));
     pass(&app, at("UTC", d + Duration::days(1), 7));
     let k = keys(&app);
-    assert!(k.contains(&format!("due:{a}:{}:{d}", c.a)), "{k:?}");
+    // Keyed by the day it goes out, so the next day's own reminder cannot double it.
+    assert!(
+        k.contains(&format!("due:{}:{}", c.a, d + Duration::days(1))),
+        "{k:?}"
+    );
+    let _ = a;
     assert!(
         !k.iter().any(|x| x.contains(&format!(":{}:", c.b))),
         "{k:?}"
@@ -323,6 +349,58 @@ async fn reminder_settings_are_validated_beside_the_fields_and_saved() {
     assert!(page.contains("between 0 and 23"));
     assert!(page.contains("quiet hours end"));
     assert!(page.contains("Choose a time zone"));
+
+    // A reminder hour inside quiet hours is refused beside the field, and so are quiet hours
+    // covering the whole day; nothing is saved.
+    let r = app
+        .post_form(
+            "/me/settings/reminders",
+            &[
+                ("email", "sam@example.org"),
+                ("reminders", "on"),
+                ("reminder_hour", "23"),
+                ("quiet_start", "22"),
+                ("quiet_end", "7"),
+                ("time_zone", "UTC"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("23:00 is inside your quiet hours (22:00 to 07:00)"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"reminder_hour-error\""),
+        "beside the field"
+    );
+    let r = app
+        .post_form(
+            "/me/settings/reminders",
+            &[
+                ("email", "sam@example.org"),
+                ("reminders", "on"),
+                ("reminder_hour", "9"),
+                ("quiet_start", "5"),
+                ("quiet_end", "5"),
+                ("time_zone", "UTC"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("cover the"));
+    let id = c.a;
+    let quiet: Option<i32> = app
+        .db
+        .read_blocking(move |conn| {
+            Ok(partners::table
+                .find(id)
+                .select(partners::quiet_start_hour)
+                .first(conn)?)
+        })
+        .unwrap();
+    assert_eq!(quiet, None, "nothing was saved");
 
     let r = app
         .post_form(

@@ -270,6 +270,107 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
     for visible in ["MARK-SHARED", "MARK-JOURNAL", "MARK-SETBACK-SHARED"] {
         assert!(b_pages.contains(visible), "B sees {visible}");
     }
+
+    // The "what changed" feed on B's home follows the same rules: the shared entry, the
+    // journal post and the shared setback; never the private entry, the draft, the private
+    // setback or the safety check (not even as a count or a date).
+    let (_, b_home) = b.get_html("/me").await;
+    assert!(b_home.contains("What changed"), "{b_home}");
+    for (what, href, shown) in [
+        ("shared", format!("href=\"/me/entries/{}\"", r.shared), true),
+        (
+            "journal",
+            format!("href=\"/me/journal#entry-{}\"", r.journal),
+            true,
+        ),
+        (
+            "shared setback",
+            format!("href=\"/me/setbacks/{}\"", r.setback_shared),
+            true,
+        ),
+        (
+            "private",
+            format!("href=\"/me/entries/{}\"", r.private),
+            false,
+        ),
+        ("draft", format!("href=\"/me/entries/{}\"", r.draft), false),
+        (
+            "safety",
+            format!("href=\"/me/entries/{}\"", r.safety),
+            false,
+        ),
+        (
+            "private setback",
+            format!("href=\"/me/setbacks/{}\"", r.setback_private),
+            false,
+        ),
+    ] {
+        assert_eq!(
+            b_home.contains(&href),
+            shown,
+            "B's feed and the {what} record"
+        );
+    }
+    assert!(b_home.contains("Sam shared their Daily check-in"));
+    assert!(b_home.contains("Sam wrote in the co-journal"));
+    assert!(b_home.contains("Sam shared a setback note"));
+    // A's own writing is not news to A; X's feed is empty of couple one.
+    let (_, a_home) = a.get_html("/me").await;
+    assert!(!a_home.contains("What changed"), "{a_home}");
+    let (_, x_home) = x.get_html("/me").await;
+    assert!(!x_home.contains("What changed"));
+    // The counselor's note on A's entries reaches A's feed, but never one on the safety check.
+    for entry in [r.shared, r.safety] {
+        let (_, page) = app
+            .get_html(&format!("/couples/{}/timeline", couple.id))
+            .await;
+        let once = hidden_value(&page, "form_once").expect("a once-only token");
+        let field = format!("comment-{entry}");
+        let c = app
+            .post_form(
+                &format!("/couples/{}/entries/{entry}/comments", couple.id),
+                &[(&field, "A note from Ada"), ("form_once", &once)],
+            )
+            .await;
+        assert_eq!(c.status(), StatusCode::SEE_OTHER);
+    }
+    let (_, a_home) = a.get_html("/me").await;
+    let start = a_home.find("id=\"feed-heading\"").expect("A's feed");
+    let a_feed = &a_home[start..start + a_home[start..].find("</section>").unwrap()];
+    assert!(
+        a_feed.contains("Ada Counselor left a note on your Daily check-in"),
+        "{a_feed}"
+    );
+    assert!(a_feed.contains(&format!("href=\"/me/entries/{}\"", r.shared)));
+    assert!(!a_feed.contains(&format!("href=\"/me/entries/{}\"", r.safety)));
+    assert_eq!(a_feed.matches("<li>").count(), 1, "{a_feed}");
+    let (_, b_home) = b.get_html("/me").await;
+    assert!(
+        !b_home.contains("left a note"),
+        "B does not see notes on A's entries"
+    );
+
+    // Progress and promises pages, and B's download, carry nothing of A's private writing.
+    let mut more = String::new();
+    for path in ["/me/progress", "/me/promises"] {
+        let (s, page) = b.get_html(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        more.push_str(&page);
+    }
+    more.push_str(&b.get("/me/download.csv").await.text().await.unwrap());
+    for hidden in MARKERS {
+        assert!(!more.contains(hidden), "B must not see {hidden} there");
+    }
+    // A's own download: everything A wrote, the draft marked, never the safety check.
+    let r_csv = a.get("/me/download.csv").await;
+    assert_eq!(r_csv.status(), StatusCode::OK);
+    let csv = r_csv.text().await.unwrap();
+    for m in MARKERS.iter().filter(|m| **m != "MARK-SAFETY") {
+        assert!(csv.contains(m), "A's download has {m}");
+    }
+    assert!(!csv.contains("MARK-SAFETY"));
+    assert!(!csv.contains("Safety"), "{csv}");
+    assert!(csv.contains(",draft,"));
     // B cannot open A's safety-check form either (assigned to A only).
     let safety_aid = latest_assignment(&app, "safety-check");
     assert_eq!(
@@ -288,9 +389,17 @@ async fn each_viewer_reaches_exactly_what_the_privacy_rules_allow() {
 
     // X, a partner of another couple, sees nothing of couple one anywhere.
     let mut x_pages = String::new();
-    for path in ["/me", "/me/entries", "/me/journal", "/me/setbacks"] {
+    for path in [
+        "/me",
+        "/me/entries",
+        "/me/journal",
+        "/me/setbacks",
+        "/me/promises",
+        "/me/progress",
+    ] {
         x_pages.push_str(&x.get_html(path).await.1);
     }
+    x_pages.push_str(&x.get("/me/download.csv").await.text().await.unwrap());
     for m in MARKERS {
         assert!(!x_pages.contains(m), "X must not see {m}");
     }
