@@ -59,8 +59,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 @if is_partner_page(ctx) { (super::quick_exit::script()) }
             }
             body {
-                @if is_partner_page(ctx) { (super::quick_exit::button()) }
                 a.skip-link href="#main" { "Skip to content" }
+                @if is_partner_page(ctx) { (super::quick_exit::button()) }
                 header.site-header {
                     a.brand href="/" { "Trellis" }
                     @if let Some(user) = &ctx.user {
