@@ -406,6 +406,41 @@ mod tests {
     }
 
     #[test]
+    fn a_counselor_marks_which_questions_raise_a_safety_alert_but_not_a_scale() {
+        let base = [
+            ("title", "Between sessions"),
+            ("performer", "both"),
+            ("visibility", "counselor"),
+            ("p0_kind", "yes_no"),
+            ("p0_label", "Do you feel unsafe at home?"),
+            ("p0_alert", "on"),
+            ("p1_kind", "short_text"),
+            ("p1_label", "Anything else?"),
+        ];
+        let def = ExerciseForm::from_fields(&fields(&base))
+            .validate()
+            .unwrap();
+        assert!(def.prompts[0].raises_alert);
+        assert!(!def.prompts[1].raises_alert);
+        // The edit form keeps the mark.
+        assert!(ExerciseForm::from_def(&def).prompts[0].alert);
+        let mut scale = base.to_vec();
+        scale.extend([
+            ("p2_kind", "scale"),
+            ("p2_label", "How afraid?"),
+            ("p2_min", "1"),
+            ("p2_max", "5"),
+            ("p2_low", "Not"),
+            ("p2_high", "Very"),
+            ("p2_alert", "on"),
+        ]);
+        let errors = ExerciseForm::from_fields(&fields(&scale))
+            .validate()
+            .unwrap_err();
+        assert!(errors.get("p2_alert").is_some());
+    }
+
+    #[test]
     fn missing_title_and_no_prompts_are_both_reported() {
         let errors = ExerciseForm::from_fields(&fields(&[("title", "  ")]))
             .validate()

@@ -93,8 +93,8 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 script src=(TZ_SCRIPT_PATH) defer {}
             }
             body {
-                @if is_partner_page(ctx) { (super::quick_exit::button()) }
                 a.skip-link href="#main" { "Skip to content" }
+                @if is_partner_page(ctx) { (super::quick_exit::button()) }
                 header.site-header {
                     a.brand href="/" { "Trellis" }
                     @if let Some(user) = &ctx.user {

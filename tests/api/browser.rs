@@ -726,7 +726,47 @@ async fn leave_quickly_replaces_the_page_with_and_without_javascript() {
     phone.press(ESCAPE, 2).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(phone.path().await, form);
+
+    // A concerning answer: the partner is told where to turn, the counselor is alerted.
+    let fields = answers(&app, "safety-check", "");
+    phone
+        .click(&format!("label[for=\"{}-yes\"]", fields[0].0))
+        .await;
+    phone
+        .click(&format!("label[for=\"{}-no\"]", fields[1].0))
+        .await;
+    phone.click("button[name=intent][value=submit]").await;
+    phone.wait_for("/me/entries/").await;
+    assert!(phone.html().await.contains("Your counselor has been told"));
+    phone.check_page("safety check sent", true).await;
     phone.quit().await;
+
+    let laptop = Browser::open(&driver, 1280, 900).await;
+    laptop.goto(&app.url("/login")).await;
+    laptop.type_into("input[name=email]", ADMIN_EMAIL).await;
+    laptop
+        .type_into("input[name=password]", ADMIN_PASSWORD)
+        .await;
+    laptop.click("form button[type=submit]").await;
+    laptop.wait_for("/dashboard").await;
+    assert!(laptop.html().await.contains("alert-banner"));
+    laptop.check_page("dashboard with an alert", false).await;
+    laptop.click(".alert-banner li a").await;
+    laptop
+        .wait_for(&format!("/couples/{}/alerts/", couple.id))
+        .await;
+    laptop.check_page("safety alert", false).await;
+    for page in ["/alerts", "/practice/alerts", "/practice/safety"] {
+        laptop.goto(&app.url(page)).await;
+        laptop.check_page(page, false).await;
+    }
+    laptop
+        .goto(&app.url(&format!("/couples/{}/report?include_safety=1", couple.id)))
+        .await;
+    laptop
+        .check_page("report with the safety section", false)
+        .await;
+    laptop.quit().await;
 
     // Without JavaScript the button is a plain link that still works.
     let plain = Browser::open_without_javascript(&driver, 390, 844).await;
