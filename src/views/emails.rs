@@ -44,26 +44,34 @@ fn expiry_words(hours: i64) -> String {
     }
 }
 
-/// The invitation a partner receives when their couple is set up (or on request).
-pub fn invitation(first_name: &str, link: &str, valid_hours: i64) -> EmailBody {
+/// The invitation a partner receives when their couple is set up (or on request). It names
+/// the counselor who sent it and says why it came, so it does not read like phishing.
+pub fn invitation(first_name: &str, counselor: &str, link: &str, valid_hours: i64) -> EmailBody {
     let valid = expiry_words(valid_hours);
     let subject = "Your Trellis invitation".to_string();
+    let why = format!(
+        "{counselor} has invited you to Trellis, the private portal they use for the exercises \
+         you work on between your appointments."
+    );
+    let reason =
+        format!("You are receiving this because {counselor} added this email address for you.");
     let text = format!(
         "Hello {first_name},\n\n\
-         You have been invited to Trellis. Open this link to sign in for the first time:\n\n\
+         {why}\n\n\
+         Open this link to sign in for the first time:\n\n\
          {link}\n\n\
          The link works once and for the next {valid}. After that you can always ask for a new \
          one on the sign-in page.\n\n\
-         If you were not expecting this email, you can ignore it.\n"
+         {reason} If you were not expecting it, you can ignore it.\n"
     );
     let html = frame(
         &subject,
         html! {
             p { "Hello " (first_name) "," }
-            p { "You have been invited to Trellis. Use the button below to sign in for the first time." }
+            p { (why) }
             (button(link, "Open Trellis"))
             p { "The link works once and for the next " (valid) ". After that you can always ask for a new one on the sign-in page." }
-            p { "If you were not expecting this email, you can ignore it." }
+            p { (reason) " If you were not expecting it, you can ignore it." }
         },
     );
     EmailBody {
@@ -73,24 +81,35 @@ pub fn invitation(first_name: &str, link: &str, valid_hours: i64) -> EmailBody {
     }
 }
 
-/// A sign-in link the partner asked for.
-pub fn sign_in_link(first_name: &str, link: &str, valid_minutes: i64) -> EmailBody {
+/// A sign-in link the partner asked for, naming the counselor whose portal it is.
+pub fn sign_in_link(
+    first_name: &str,
+    counselor: &str,
+    link: &str,
+    valid_minutes: i64,
+) -> EmailBody {
     let subject = "Your sign-in link".to_string();
+    let why = format!(
+        "Here is the sign-in link you asked for, for Trellis, the portal {counselor} uses with you."
+    );
+    let reason = "You are receiving this because someone asked for a sign-in link for this \
+                  address on the sign-in page. If it was not you, you can ignore this email; \
+                  nobody can sign in without it.";
     let text = format!(
         "Hello {first_name},\n\n\
-         Here is the sign-in link you asked for:\n\n\
+         {why}\n\n\
          {link}\n\n\
          It works once and for the next {valid_minutes} minutes.\n\n\
-         If you did not ask for it, you can ignore this email; nobody can sign in without it.\n"
+         {reason}\n"
     );
     let html = frame(
         &subject,
         html! {
             p { "Hello " (first_name) "," }
-            p { "Here is the sign-in link you asked for." }
+            p { (why) }
             (button(link, "Sign in"))
             p { "It works once and for the next " (valid_minutes) " minutes." }
-            p { "If you did not ask for it, you can ignore this email; nobody can sign in without it." }
+            p { (reason) }
         },
     );
     EmailBody {
@@ -337,7 +356,11 @@ mod tests {
 
     #[test]
     fn emails_escape_names_and_keep_therapy_out_of_subjects() {
-        let e = invitation("<Sam>", "http://x/sign-in/t/abc", 168);
+        let e = invitation("<Sam>", "Ada <Counselor>", "http://x/sign-in/t/abc", 168);
+        assert!(e.html.contains("Ada &lt;Counselor&gt; has invited you"));
+        assert!(e
+            .text
+            .contains("You are receiving this because Ada <Counselor> added"));
         assert!(e.html.contains("&lt;Sam&gt;"));
         assert!(e.text.contains("7 days"));
         let links = ReminderLinks {
@@ -347,7 +370,7 @@ mod tests {
         };
         for subject in [
             e.subject,
-            sign_in_link("Sam", "l", 30).subject,
+            sign_in_link("Sam", "Ada", "l", 30).subject,
             reminder_due("Sam", &links).subject,
             reminder_overdue("Sam", &links).subject,
             reminder_appointment("Sam", "tomorrow at 10:00", &links).subject,

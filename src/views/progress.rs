@@ -95,7 +95,7 @@ fn figures(p: &Progress) -> Markup {
     html! {
         details.chart-data {
             summary { "The figures" }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Trust ratings, newest first" {
                 table.data {
                     caption { "Trust ratings, newest first" }
                     thead { tr { th scope="col" { "Day" } th scope="col" { "Whose" } th scope="col" class="num" { "Rating" } } }

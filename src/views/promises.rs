@@ -131,7 +131,8 @@ fn promise_list(items: &[PromiseItem], reader_is_rater: bool, waiting: &str) -> 
 pub fn record_table(caption: &str, weeks: &[WeekRecord]) -> Markup {
     let t = total(weeks);
     html! {
-        div.table-wrap {
+        // Focusable so a keyboard can scroll it on a narrow screen.
+        div.table-wrap tabindex="0" role="region" aria-label=(caption) {
             table.data.promise-record {
                 caption { (caption) }
                 thead { tr {

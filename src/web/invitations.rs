@@ -43,8 +43,13 @@ pub fn queue_invitations(
             TokenPurpose::Invitation,
             Duration::hours(hours),
         )?;
-        let body =
-            views::emails::invitation(partner.first_name(), &link_for(settings, &raw), hours);
+        let counselor = db::partner_home::counselor_name(conn, couple_id)?;
+        let body = views::emails::invitation(
+            partner.first_name(),
+            &counselor,
+            &link_for(settings, &raw),
+            hours,
+        );
         queued.push(outbox_queue::queue(
             conn,
             &NewEmail {

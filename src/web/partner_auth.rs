@@ -109,8 +109,10 @@ async fn request_link(
                     TokenPurpose::SignIn,
                     Duration::minutes(valid_minutes),
                 )?;
+                let counselor = db::partner_home::counselor_name(conn, partner.couple_id)?;
                 let body = views::emails::sign_in_link(
                     partner.first_name(),
+                    &counselor,
                     &link_for(&settings, &raw),
                     valid_minutes,
                 );

@@ -595,7 +595,10 @@ async fn a_partner_checks_in_on_a_phone_and_the_counselor_reads_it() {
     laptop.wait_for("/dashboard").await;
     let dashboard = laptop.html().await;
     assert!(dashboard.contains("Rivera &amp; Chen"));
-    assert!(dashboard.contains("1 of 1"), "Sam's check-in counts");
+    assert!(
+        dashboard.contains("2 of 2"),
+        "Sam's check-in and promise count"
+    );
     let points = laptop
         .run(
             "return document.querySelectorAll('svg.sparkline polyline, svg.sparkline circle').length;",

@@ -203,6 +203,10 @@ async fn the_whole_flow_from_invitation_to_the_counselors_timeline() {
     assert_eq!(kind, "invitation");
     assert_eq!(subject, "Your Trellis invitation");
     assert!(body.starts_with("Hello Sam,"), "first name only: {body}");
+    assert!(
+        body.contains("Ada Counselor has invited you") && body.contains("You are receiving this"),
+        "names the counselor and says why: {body}"
+    );
     assert!(!body.contains("Rivera"));
     let aid = assign(
         &app,

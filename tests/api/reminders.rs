@@ -97,7 +97,7 @@ async fn each_partner_gets_one_reminder_at_their_own_hour_in_their_own_zone() {
 }
 
 #[tokio::test]
-async fn a_submitted_occurrence_gets_no_reminder_and_an_overdue_one_one_nudge() {
+async fn a_submitted_occurrence_is_not_listed_and_an_open_one_is_folded_into_the_next_days_email() {
     let app = spawn_app().await;
     let (c, a) = couple_with_daily(&app).await;
     let d = day();
