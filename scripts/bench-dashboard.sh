@@ -19,7 +19,7 @@ SEEDER="$TARGET_DIR/release/trellis-seed"
 DB="${BENCH_DB:-data/bench.db}"
 PORT="${BENCH_PORT:-18080}"
 PASSWORD="bench passphrase 2026"
-DURATION="${DURATION:-20s}"
+DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 
 PG="${BENCH_PG:-}"
@@ -62,8 +62,9 @@ COUPLES=$(curl -fs -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT
   | grep -o 'th scope="row"' | wc -l)
 echo "Dashboard shows $COUPLES couples. Warming up..."
 wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
-  -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard"
+echo
+bench_header
+bench_compare "dashboard (cached)" /dashboard -H "Cookie: trellis_session=$SESSION"
 
 # The same load while partners write: a background writer changes a submitted entry of
 # one of the measured counselor's couples WRITES_PER_SEC times a second (each change
@@ -96,10 +97,7 @@ while True:
 PY
   fi
   WRITER=$!
-  echo
-  echo "While a writer changes $RATE entries/s:"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
-    -H "Cookie: trellis_session=$SESSION" "http://127.0.0.1:$PORT/dashboard"
+  bench_compare "dashboard, writer at $RATE/s" /dashboard -H "Cookie: trellis_session=$SESSION"
   kill $WRITER 2>/dev/null || true
   pkill -P $$ -f "psql -q" 2>/dev/null || true
   wait $WRITER 2>/dev/null || true

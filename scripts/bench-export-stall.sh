@@ -11,6 +11,7 @@
 # Needs wrk, sqlite3 and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 STALLED="${1:-50}"
 ROWS="${2:-200000}"
 PORT="${PORT:-18093}"
@@ -36,10 +37,9 @@ code=$(curl -s -o "$DIR/export.csv" -w '%{http_code}' -H "$COOKIE" "http://127.0
 echo "export: HTTP $code, $(du -h "$DIR/export.csv" | cut -f1)"
 
 measure() {
-  echo "== $1"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$COOKIE" "http://127.0.0.1:$PORT/dashboard" \
-    | grep -E 'Requests/sec|Latency |50%|99%|Non-2xx|Socket errors' || true
+  bench_compare "$1" /dashboard -H "$COOKIE"
 }
+bench_header
 
 measure "dashboard alone"
 

@@ -4,7 +4,8 @@
 #   scripts/bench_report.sh [DURATION_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS="${1:-15}"
+source scripts/bench-lib.sh
+SECS="${1:-10}"
 PORT="${PORT:-18092}"
 DIR="${BENCH_DIR:-/tmp/trellis-bench-report}"
 BIN="${CARGO_TARGET_DIR:-target}/release/trellis"
@@ -25,9 +26,9 @@ for path in "/couples/$COUPLE/report" "/couples/$COUPLE/report?from=$(date -u -d
   code=$(curl -s -o "$DIR/page.html" -w '%{http_code}' -H "$H" "$URL")
   echo "== $path  (HTTP $code, $(wc -c <"$DIR/page.html") bytes)"
   wrk -t1 -c1 -d3s -H "$H" "$URL" >/dev/null   # warm-up
-  echo "-- 1 connection"
-  wrk -t1 -c1 -d"${SECS}s" --latency -H "$H" "$URL" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx'
-  echo "-- 32 connections"
-  wrk -t2 -c32 -d"${SECS}s" --latency -H "$H" "$URL" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx'
+  if [[ "$path" == *"?"* ]]; then period="a year"; else period="since last session"; fi
+  bench_header
+  CONNECTIONS=1 DURATION="${SECS}s" bench_compare "report ($period), 1 conn" "$path" -H "$H"
+  CONNECTIONS=32 DURATION="${SECS}s" bench_compare "report ($period), 32 conn" "$path" -H "$H"
 done
 echo "audit rows written: $(sqlite3 "$DIR/trellis.db" "SELECT COUNT(*) FROM audit_log WHERE action = 'report.view'")"

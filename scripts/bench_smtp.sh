@@ -10,6 +10,7 @@ set -euo pipefail
 N=${N:-2000}
 PORT=${PORT:-2526}
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 TARGET=${CARGO_TARGET_DIR:-target}
 cargo build --release --quiet
 BIN="$TARGET/release/trellis"
@@ -29,7 +30,6 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-export TRELLIS__DATABASE__URL="sqlite://$WORK/bench.db"
 export TRELLIS__EMAIL__TRANSPORT=smtp
 export TRELLIS__EMAIL__SMTP_HOST=127.0.0.1
 export TRELLIS__EMAIL__SMTP_PORT="$PORT"
@@ -37,7 +37,17 @@ export TRELLIS__EMAIL__SMTP_TLS=none
 export TRELLIS__EMAIL__SMTP_CONNECTIONS="${SMTP_CONNECTIONS:-8}"
 export RUST_LOG=${RUST_LOG:-warn}
 
-"$BIN" mail send-test --to bench@example.org --count "$N"
-echo "Delivering $N messages to 127.0.0.1:$PORT over $TRELLIS__EMAIL__SMTP_CONNECTIONS connection(s) ..."
-"$BIN" mail deliver
-"$BIN" mail status
+rates=()
+for round in $(seq 1 "${ROUNDS:-3}"); do
+    export TRELLIS__DATABASE__URL="sqlite://$WORK/bench-$round.db"
+    "$BIN" mail send-test --to bench@example.org --count "$N" >/dev/null
+    start=$(date +%s.%N)
+    "$BIN" mail deliver >/dev/null
+    end=$(date +%s.%N)
+    "$BIN" mail status | grep -qi "pending *0\|0 pending" || "$BIN" mail status
+    rates+=("$(awk -v n="$N" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", n / (e - s) }')")
+    echo "round $round: $N messages in $(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }') s over $TRELLIS__EMAIL__SMTP_CONNECTIONS connection(s)"
+done
+row=$(printf '%-34s %20s %20s %20s %18s' "SMTP delivery, msg/s" "$(bench_stats "${rates[@]}")" "-" "-" "-")
+printf '%s\n' "$row"
+if [[ -n "${BENCH_TABLE:-}" ]]; then printf '%s\n' "$row" >> "$BENCH_TABLE"; fi

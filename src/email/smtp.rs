@@ -246,7 +246,6 @@ mod tests {
             while let Ok(Some(line)) = lines.next_line().await {
                 if in_data {
                     if line == "." {
-                        in_data = false;
                         received += 1;
                         write.write_all(b"250 queued\r\n").await.unwrap();
                         break;
