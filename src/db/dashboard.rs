@@ -212,6 +212,9 @@ pub fn load_for(
         .map(to_setback)
         .collect();
 
+    // 12. Open safety alerts.
+    let open_alerts = open_alerts_by_couple(conn, &ids)?;
+
     Ok(Loaded {
         couples,
         partners: partners
@@ -251,7 +254,20 @@ pub fn load_for(
         next_session,
         latest_setback,
         severe_setbacks,
+        open_alerts,
     })
+}
+
+/// Open safety alerts per couple, for the triage (couples without any are left out).
+///
+/// The one place the dashboard learns about safety alerts. Until the alerts of #9 are
+/// merged there are none to count, so this answers an empty map; once they are, it counts
+/// each couple's alerts not yet followed up.
+pub fn open_alerts_by_couple(
+    _conn: &mut DbConnection,
+    _couple_ids: &[i32],
+) -> QueryResult<HashMap<i32, u32>> {
+    Ok(HashMap::new())
 }
 
 /// Submitted entries of one couple in the window, for the couple page's completion figures.

@@ -160,6 +160,7 @@ fn stamp_and_tz(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<(Stam
 #[derive(Deserialize)]
 pub struct DashboardQuery {
     flag: Option<String>,
+    q: Option<String>,
 }
 
 async fn show(
@@ -169,7 +170,15 @@ async fn show(
     q: Option<web::Query<DashboardQuery>>,
 ) -> Result<HttpResponse, AppError> {
     // Unknown or malformed filters are ignored: the whole dashboard is shown.
-    let filter = q.and_then(|q| q.flag.as_deref().and_then(Flag::parse));
+    let filter = q
+        .as_ref()
+        .and_then(|q| q.flag.as_deref().and_then(Flag::parse));
+    let query: String = q
+        .as_ref()
+        .and_then(|q| q.q.as_deref())
+        .map(|s| s.trim().chars().take(100).collect())
+        .unwrap_or_default();
+    let needle = query.to_lowercase();
     let thresholds = state.settings.thresholds();
     let snapshot = state
         .dashboards
@@ -192,6 +201,7 @@ async fn show(
         .iter()
         .zip(&snapshot.drawn)
         .filter(|(r, _)| filter.is_none_or(|f| r.has_flag(f)))
+        .filter(|(r, _)| needle.is_empty() || r.label.to_lowercase().contains(&needle))
         .map(|(_, drawn)| drawn)
         .collect();
     Ok(html(views::dashboard::dashboard(
@@ -202,6 +212,12 @@ async fn show(
             total: snapshot.rows.len(),
             counts: &snapshot.counts,
             filter,
+            query: &query,
+            needing: snapshot
+                .rows
+                .iter()
+                .filter(|r| !r.urgency.is_calm())
+                .count(),
         },
     )))
 }
