@@ -31,6 +31,8 @@ pub struct AssignmentRow {
     pub status: AssignmentStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The assignment this one continues after a change to its schedule or partner.
+    pub replaces_id: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

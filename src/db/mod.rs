@@ -5,6 +5,7 @@
 //! type is the caller's choice, as long as a `DbError` converts into it: handlers use the
 //! HTTP edge's error type, the scheduler and CLI `anyhow::Error` or `DbError` itself.
 
+pub mod assignment_changes;
 pub mod assignments;
 pub mod audit;
 pub mod audit_batch;

@@ -80,6 +80,9 @@ pub struct AssignmentForm {
     pub end_date: String,
     pub note: String,
     pub reminders: bool,
+    /// For a start date before today: "all" owes the past dates, anything else owes
+    /// from today (see `assignment_edit::PastDates`).
+    pub past_owed: String,
 }
 
 /// What the form needs to know about the chosen exercise.
@@ -137,6 +140,7 @@ impl AssignmentForm {
             end_date: get("end_date"),
             note: get("note"),
             reminders: !get("reminders").is_empty(),
+            past_owed: get("past_owed"),
         }
     }
 

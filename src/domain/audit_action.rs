@@ -71,6 +71,11 @@ text_word! {
         SignInLinkRefused => "sign_in.link_refused",
         SignInLinkRequested => "sign_in.link_requested",
         SignOut => "sign_out",
+        // The counselor's week (#15): confirmations, reopening, assignment edits.
+        CoupleReopen => "couple.reopen",
+        ConfirmView => "confirm.view",
+        AssignmentUpdate => "assignment.update",
+        AssignmentViewEdit => "assignment.view_edit",
     }
 }
 
@@ -100,7 +105,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 65);
+        assert_eq!(AuditAction::ALL.len(), 69);
     }
 
     #[test]

@@ -15,7 +15,10 @@ mod session;
 #[cfg(test)]
 mod session_tests;
 
-pub use chart::{trust_chart, TrustChartData, TrustRow};
+pub use chart::{
+    fitted_from, trust_chart, trust_chart_by_exercise, unbroken_runs, ExerciseTrustRow,
+    TrustChartData, TrustRow,
+};
 pub use query::ReportQuery;
 pub use session::{
     assemble, comment_items, date_entries, day_start, flagged_entries, flagged_in, last_session,

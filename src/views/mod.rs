@@ -5,6 +5,7 @@ pub mod account;
 pub mod assets;
 pub mod assignments;
 pub mod chart;
+pub mod confirm;
 pub mod counselors;
 pub mod couples;
 pub mod dashboard;

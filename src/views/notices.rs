@@ -23,6 +23,9 @@ fn extra_notice(key: &str) -> Option<&'static str> {
     if let Some(text) = portal_notice(key) {
         return Some(text);
     }
+    if let Some(text) = week_notice(key) {
+        return Some(text);
+    }
     Some(match key {
         "couple-created" => {
             "The couple was added. Next, assign an exercise or book their first session."
@@ -62,6 +65,18 @@ fn portal_notice(key: &str) -> Option<&'static str> {
         "entry-flagged" => "The entry is flagged for your next session.",
         "entry-unflagged" => "The flag was removed.",
         "comment-added" => "Your comment was added. The partner who wrote the entry will see it.",
+        _ => return None,
+    })
+}
+
+/// Banners for the counselor's week (#15): reopening, assignment edits.
+fn week_notice(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "couple-reopened" => "The couple is open again and back on your dashboard.",
+        "assignment-updated" => {
+            "The assignment was changed from today on; what was owed before stays as it was."
+        }
+        "assignment-unchanged" => "Nothing was different, so the assignment was left as it was.",
         _ => return None,
     })
 }

@@ -1,7 +1,9 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
 pub mod assets;
+pub mod assignment_edit;
 pub mod assignments;
+pub mod confirm;
 pub mod couples;
 pub mod csv_stream;
 pub mod ctx;
@@ -52,8 +54,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(timeline::configure)
         .configure(reports::configure)
         .configure(couples::configure)
+        .configure(assignment_edit::configure)
         .configure(assignments::configure)
         .configure(therapy_sessions::configure)
+        .configure(confirm::configure)
         .configure(unsubscribe::configure)
         .default_service(web::to(not_found));
 }

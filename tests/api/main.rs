@@ -8,8 +8,10 @@
     reason = "a test that cannot arrange its data should stop there, loudly"
 )]
 
+mod assignment_edit;
 mod backup;
 mod browser;
+mod confirm;
 mod couples;
 mod dashboard;
 mod errors;

@@ -865,7 +865,7 @@ async fn closing_the_couple_signs_its_partners_out() {
     let r = app
         .post_form(
             &format!("/couples/{}/status", couple.id),
-            &[("status", "closed")],
+            &[("status", "closed"), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
