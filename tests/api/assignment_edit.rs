@@ -11,11 +11,11 @@ fn days_ago(n: i64) -> String {
     (Utc::now() - Duration::days(n)).date_naive().to_string()
 }
 
-/// (id, status, start, end, cadence, replaces_id) of every assignment of the couple.
-fn rows(
-    app: &TestApp,
-    couple: i32,
-) -> Vec<(i32, String, String, Option<String>, String, Option<i32>)> {
+/// (id, status, start, end, cadence, replaces_id) of an assignment.
+type Row = (i32, String, String, Option<String>, String, Option<i32>);
+
+/// Every assignment of the couple.
+fn rows(app: &TestApp, couple: i32) -> Vec<Row> {
     app.db
         .read_blocking(move |conn| {
             Ok(trellis::db::assignments::for_couple(conn, couple)?
