@@ -214,7 +214,7 @@ async fn the_whole_flow_from_invitation_to_the_counselors_timeline() {
 
     // The counselor's dashboard, before anything is written: nothing made yet.
     let (_, dash) = app.get_html("/dashboard").await;
-    assert!(dash.contains("<td class=\"num\">0 of 1</td>"), "{dash}");
+    assert!(dash.contains(": 0 of 1 made"), "{dash}");
 
     // Partner A signs in with the invitation link.
     let sam = app.other_browser();
