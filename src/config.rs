@@ -80,6 +80,13 @@ pub struct AttentionSettings {
     pub trust_gap: i32,
     pub silence_days: i64,
     pub overdue_min: i32,
+    /// Share of owed entries (percent) a partner must have missed for the overdue flag.
+    #[serde(default = "default_overdue_percent")]
+    pub overdue_percent: i32,
+}
+
+fn default_overdue_percent() -> i32 {
+    30
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -142,6 +149,8 @@ pub mod ranges {
     pub const TRUST_POINTS: RangeInclusive<i32> = 1..=10;
     pub const SILENCE_DAYS: RangeInclusive<i64> = 1..=90;
     pub const OVERDUE_MIN: RangeInclusive<i32> = 1..=100;
+    /// `attention.overdue_percent`: share of the owed entries missed.
+    pub const OVERDUE_PERCENT: RangeInclusive<i32> = 1..=100;
     pub const SMTP_PORT: RangeInclusive<u16> = 1..=u16::MAX;
     pub const MAX_ATTEMPTS: RangeInclusive<i32> = 1..=100;
     pub const LEASE_SECONDS: RangeInclusive<i64> = 10..=3600;
@@ -264,6 +273,7 @@ impl Settings {
             attention.trust_gap in r::TRUST_POINTS;
             attention.silence_days in r::SILENCE_DAYS;
             attention.overdue_min in r::OVERDUE_MIN;
+            attention.overdue_percent in r::OVERDUE_PERCENT;
             email.smtp_port in r::SMTP_PORT;
             email.max_attempts in r::MAX_ATTEMPTS;
             email.lease_seconds in r::LEASE_SECONDS;
@@ -291,6 +301,7 @@ impl Settings {
             trust_gap: self.attention.trust_gap,
             silence_days: self.attention.silence_days,
             overdue_min: self.attention.overdue_min,
+            overdue_percent: self.attention.overdue_percent,
         }
     }
 }
@@ -380,6 +391,7 @@ mod tests {
             attention.trust_gap in 1..=10_i32;
             attention.silence_days in 1..=90_i64;
             attention.overdue_min in 1..=100_i32;
+            attention.overdue_percent in 1..=100_i32;
             email.smtp_port in 1..=65535_u16;
             email.max_attempts in 1..=100_i32;
             email.lease_seconds in 10..=3600_i64;
@@ -392,7 +404,7 @@ mod tests {
 
     #[test]
     fn each_bound_is_accepted_at_the_edge_and_refused_just_outside() {
-        assert_eq!(every_numeric_setting().len(), 22);
+        assert_eq!(every_numeric_setting().len(), 23);
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct AssignmentRow {
     pub updated_at: NaiveDateTime,
     /// The discreet title of a safety check ("" = the default).
     pub partner_title: String,
+    /// The assignment this one continues after a change to its schedule or partner.
+    pub replaces_id: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

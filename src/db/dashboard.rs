@@ -9,7 +9,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-use super::schema::{couples, entries, setbacks};
+use super::schema::{couples, entries, safety_alerts, setbacks};
 use super::{assignments, couples as couple_rows, therapy_sessions, DbConnection};
 use crate::domain::couple::CoupleStatus;
 use crate::domain::dashboard::{
@@ -215,6 +215,9 @@ pub fn load_for(
         .map(to_setback)
         .collect();
 
+    // 12. Open safety alerts.
+    let open_alerts = open_alerts_by_couple(conn, &ids)?;
+
     Ok(Loaded {
         couples,
         partners: partners
@@ -254,7 +257,29 @@ pub fn load_for(
         next_session,
         latest_setback,
         severe_setbacks,
+        open_alerts,
     })
+}
+
+/// Open safety alerts per couple, for the triage (couples without any are left out).
+///
+/// The one place the triage learns about safety alerts: each couple's alerts not yet
+/// acknowledged. Raising or acknowledging one bumps the couple's `data_version` (a trigger),
+/// so the cached dashboard is recomputed.
+pub fn open_alerts_by_couple(
+    conn: &mut DbConnection,
+    couple_ids: &[i32],
+) -> QueryResult<HashMap<i32, u32>> {
+    let rows: Vec<(i32, i64)> = safety_alerts::table
+        .filter(safety_alerts::couple_id.eq_any(couple_ids))
+        .filter(safety_alerts::acknowledged_at.is_null())
+        .group_by(safety_alerts::couple_id)
+        .select((safety_alerts::couple_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(couple, n)| (couple, u32::try_from(n).unwrap_or(u32::MAX)))
+        .collect())
 }
 
 /// Submitted entries of one couple in the window, for the couple page's completion figures.

@@ -6,6 +6,7 @@
 //! HTTP edge's error type, the scheduler and CLI `anyhow::Error` or `DbError` itself.
 
 pub mod alerts;
+pub mod assignment_changes;
 pub mod assignments;
 pub mod audit;
 pub mod audit_batch;

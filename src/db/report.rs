@@ -17,7 +17,8 @@ use crate::db::couples::{CoupleRow, PartnerRow};
 use crate::domain::occurrence;
 use crate::domain::report::{
     self, AnswerText, AnswerValue, AssignmentInfo, CommentFact, PartnerInfo, Period, PeriodError,
-    ReportCouple, ReportFacts, ReportHead, ReportQuery, SetbackItem, SubmittedEntry, WarnPrompt,
+    ReportCouple, ReportFacts, ReportHead, ReportQuery, ScaleEnds, SetbackItem, SubmittedEntry,
+    WarnPrompt,
 };
 
 mod chart;
@@ -340,6 +341,15 @@ pub fn answers_to(
         .collect())
 }
 
+/// An answer row with its prompt's label, kind and scale.
+type AnswerTuple = (
+    i32,
+    String,
+    String,
+    String,
+    (Option<i32>, Option<i32>, Option<String>, Option<String>),
+);
+
 /// (entry id, answer with its prompt's label and kind) of these entries, by entry then
 /// prompt position.
 pub fn answer_texts(
@@ -358,10 +368,36 @@ pub fn answer_texts(
             exercise_prompts::label,
             exercise_prompts::kind,
             entry_answers::value,
+            (
+                exercise_prompts::scale_min,
+                exercise_prompts::scale_max,
+                exercise_prompts::scale_low_label,
+                exercise_prompts::scale_high_label,
+            ),
         ))
-        .load::<(i32, String, String, String)>(conn)?
+        .load::<AnswerTuple>(conn)?
         .into_iter()
-        .map(|(id, label, kind, value)| (id, AnswerText { label, kind, value }))
+        .map(|(id, label, kind, value, (min, max, low, high))| {
+            let scale = match (min, max) {
+                // Only number scales have both ends.
+                (Some(min), Some(max)) => Some(ScaleEnds {
+                    min,
+                    max,
+                    low_label: low.unwrap_or_default(),
+                    high_label: high.unwrap_or_default(),
+                }),
+                _ => None,
+            };
+            (
+                id,
+                AnswerText {
+                    label,
+                    kind,
+                    value,
+                    scale,
+                },
+            )
+        })
         .collect())
 }
 

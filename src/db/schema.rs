@@ -116,6 +116,18 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         partner_title -> Text,
+        replaces_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    assignment_changes (id) {
+        id -> Integer,
+        assignment_id -> Integer,
+        counselor_id -> Integer,
+        effective_from -> Date,
+        summary -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -371,6 +383,7 @@ diesel::joinable!(exercise_prompts -> exercises (exercise_id));
 diesel::joinable!(assignments -> couples (couple_id));
 diesel::joinable!(assignments -> exercises (exercise_id));
 diesel::joinable!(assignment_pauses -> assignments (assignment_id));
+diesel::joinable!(assignment_changes -> assignments (assignment_id));
 diesel::joinable!(entries -> partners (partner_id));
 diesel::joinable!(entries -> exercises (exercise_id));
 diesel::joinable!(entry_answers -> entries (entry_id));
@@ -397,6 +410,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     exercises,
     exercise_prompts,
     assignments,
+    assignment_changes,
     assignment_pauses,
     entries,
     entry_answers,

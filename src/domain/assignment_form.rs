@@ -82,6 +82,9 @@ pub struct AssignmentForm {
     pub reminders: bool,
     /// The discreet title the partner sees for a safety check ("" = the default).
     pub partner_title: String,
+    /// For a start date before today: "all" owes the past dates, anything else owes
+    /// from today (see `assignment_edit::PastDates`).
+    pub past_owed: String,
 }
 
 /// What the form needs to know about the chosen exercise.
@@ -142,6 +145,7 @@ impl AssignmentForm {
             note: get("note"),
             reminders: !get("reminders").is_empty(),
             partner_title: get("partner_title"),
+            past_owed: get("past_owed"),
         }
     }
 

@@ -17,8 +17,11 @@ pub struct Thresholds {
     pub trust_gap: i32,
     /// This many days or more without an entry raises [`Flag::Silence`] (default 5).
     pub silence_days: i64,
-    /// This many overdue entries or more raises [`Flag::Overdue`] (default 1).
+    /// At least this many overdue entries are needed for [`Flag::Overdue`] (default 1).
     pub overdue_min: i32,
+    /// ... and they must be at least this share (in percent) of what was owed over the
+    /// dashboard's window (default 30): one missed day in a fortnight is not a pattern.
+    pub overdue_percent: i32,
 }
 
 impl Default for Thresholds {
@@ -29,6 +32,7 @@ impl Default for Thresholds {
             trust_gap: 3,
             silence_days: 5,
             overdue_min: 1,
+            overdue_percent: 30,
         }
     }
 }
@@ -48,6 +52,8 @@ pub struct PartnerFigures {
     pub days_in_work: i64,
     /// Number of entries past their due instant and not submitted.
     pub overdue: i32,
+    /// Number of entries owed over the window (made, overdue or still open today).
+    pub owed: i32,
 }
 
 /// What the dashboard knows about one couple.
@@ -111,14 +117,16 @@ impl Flag {
         }
     }
 
-    /// How much the flag weighs when sorting the dashboard (higher = more urgent).
+    /// How much the flag weighs when sorting the dashboard (higher = more urgent). Each
+    /// weighs more than all the less serious ones together, so the sum of a couple's
+    /// weights orders couples by their most serious flag first, then the next one.
     pub fn weight(self) -> i32 {
         match self {
-            Flag::SevereSetback => 50,
-            Flag::TrustDrop => 30,
-            Flag::TrustGap => 20,
-            Flag::Silence => 15,
-            Flag::Overdue => 10,
+            Flag::SevereSetback => 16,
+            Flag::TrustDrop => 8,
+            Flag::TrustGap => 4,
+            Flag::Silence => 2,
+            Flag::Overdue => 1,
         }
     }
 }
@@ -223,13 +231,35 @@ fn silence(f: &CoupleFigures, t: &Thresholds) -> Option<Raised> {
 fn overdue(f: &CoupleFigures, t: &Thresholds) -> Option<Raised> {
     let min = t.overdue_min.max(1);
     let clauses: Vec<String> = partners(f)
-        .filter(|(_, p)| p.overdue >= min)
+        .filter(|(_, p)| p.overdue >= min && overdue_share_reached(p, t))
         .map(|(name, p)| {
-            let noun = if p.overdue == 1 { "entry" } else { "entries" };
-            format!("{name} has {} overdue {noun}", p.overdue)
+            let noun = if p.owed == 1 { "entry" } else { "entries" };
+            format!(
+                "{name} missed {} of {} {noun} owed ({}%)",
+                p.overdue,
+                p.owed.max(p.overdue),
+                percent(p.overdue, p.owed)
+            )
         })
         .collect();
     raise(Flag::Overdue, &clauses)
+}
+
+/// Whether the partner's overdue entries make up at least `overdue_percent` of what they
+/// owed (a partner who owed nothing has missed nothing).
+pub fn overdue_share_reached(p: &PartnerFigures, t: &Thresholds) -> bool {
+    let share = i64::from(t.overdue_percent.clamp(1, 100));
+    let owed = i64::from(p.owed.max(p.overdue));
+    owed > 0 && i64::from(p.overdue) * 100 >= share * owed
+}
+
+/// `part` of `whole` in whole percent, rounded down (0 when nothing was owed).
+fn percent(part: i32, whole: i32) -> i64 {
+    let whole = i64::from(whole.max(part));
+    if whole == 0 {
+        return 0;
+    }
+    i64::from(part) * 100 / whole
 }
 
 /// Partners with the name to use in reasons.
@@ -327,9 +357,10 @@ mod tests {
                 t.trust_drop,
                 t.trust_gap,
                 t.silence_days,
-                t.overdue_min
+                t.overdue_min,
+                t.overdue_percent
             ),
-            (4, 2, 3, 5, 1)
+            (4, 2, 3, 5, 1, 30)
         );
     }
 
@@ -343,7 +374,12 @@ mod tests {
         assert_eq!(Flag::SevereSetback.code(), "severe_setback");
         assert_eq!(Flag::Overdue.label(), "Overdue");
         let weights: Vec<i32> = Flag::ALL.iter().map(|f| f.weight()).collect();
-        assert_eq!(weights, vec![50, 30, 20, 15, 10]);
+        assert_eq!(weights, vec![16, 8, 4, 2, 1]);
+        // Each flag outweighs every less serious flag together.
+        for (i, f) in Flag::ALL.iter().enumerate() {
+            let below: i32 = Flag::ALL[i + 1..].iter().map(|g| g.weight()).sum();
+            assert!(f.weight() > below, "{f:?}");
+        }
         let mut sorted = Flag::ALL;
         sorted.sort();
         assert_eq!(sorted, Flag::ALL);
@@ -469,47 +505,72 @@ mod tests {
     }
 
     #[test]
-    fn overdue_boundary() {
+    fn overdue_is_a_share_of_what_was_owed() {
         let mut f = couple();
-        f.partners[1].overdue = 1;
+        f.partners[1].owed = 14;
+        // 4 of 14 is 28%: under the default 30%, not raised.
+        f.partners[1].overdue = 4;
+        assert!(flags(&f).is_empty());
+        // 5 of 14 is 35%: raised.
+        f.partners[1].overdue = 5;
         assert_eq!(flags(&f), vec![Flag::Overdue]);
         assert_eq!(
             reason(&f, Flag::Overdue).as_deref(),
-            Some("Alex has 1 overdue entry.")
+            Some("Alex missed 5 of 14 entries owed (35%).")
         );
-        f.partners[0].overdue = 3;
+        // Exactly the share counts: 3 of 10 is 30%.
+        f.partners[1].owed = 10;
+        f.partners[1].overdue = 3;
+        assert_eq!(flags(&f), vec![Flag::Overdue]);
+        f.partners[1].overdue = 2;
+        assert!(flags(&f).is_empty());
+        // Both partners in one sentence.
+        f.partners[0].owed = 1;
+        f.partners[0].overdue = 1;
+        f.partners[1].overdue = 7;
         assert_eq!(
             reason(&f, Flag::Overdue).as_deref(),
-            Some("Sam has 3 overdue entries and Alex has 1 overdue entry.")
+            Some("Sam missed 1 of 1 entry owed (100%) and Alex missed 7 of 10 entries owed (70%).")
         );
-        f.partners[0].overdue = 0;
-        f.partners[1].overdue = 0;
+        // Nothing owed, nothing missed.
+        let mut f = couple();
+        f.partners[0].owed = 0;
         assert!(flags(&f).is_empty());
-        // Stricter threshold: 2 needed, 1 is not enough.
-        let t = Thresholds {
-            overdue_min: 2,
-            ..Thresholds::default()
-        };
-        f.partners[1].overdue = 1;
-        assert!(evaluate(&f, &t).is_empty());
-        f.partners[1].overdue = 2;
-        assert_eq!(evaluate(&f, &t).len(), 1);
     }
 
     #[test]
-    fn zero_thresholds_do_not_flag_calm_couples() {
-        let t = Thresholds {
-            severe_setback_min: 0,
-            trust_drop: 0,
-            trust_gap: 0,
-            silence_days: 0,
-            overdue_min: 0,
-        };
+    fn overdue_share_and_minimum_are_configurable() {
         let mut f = couple();
-        f.partners[0].latest_trust = Some(5);
-        f.partners[0].previous_trust = Some(5);
-        f.partners[1].latest_trust = Some(5);
-        assert!(evaluate(&f, &t).is_empty());
+        f.partners[1].owed = 14;
+        f.partners[1].overdue = 2;
+        let loose = Thresholds {
+            overdue_percent: 10,
+            ..Thresholds::default()
+        };
+        assert_eq!(evaluate(&f, &loose).len(), 1, "2 of 14 is 14%");
+        let strict = Thresholds {
+            overdue_percent: 15,
+            ..Thresholds::default()
+        };
+        assert!(evaluate(&f, &strict).is_empty());
+        // The minimum count still applies: 2 overdue of 2 owed is 100% but under 3.
+        f.partners[1].owed = 2;
+        let min3 = Thresholds {
+            overdue_min: 3,
+            ..Thresholds::default()
+        };
+        assert!(evaluate(&f, &min3).is_empty());
+        f.partners[1].owed = 3;
+        f.partners[1].overdue = 3;
+        assert_eq!(evaluate(&f, &min3).len(), 1);
+        // Out-of-range percentages are clamped to 1..=100.
+        let zero = Thresholds {
+            overdue_percent: 0,
+            ..Thresholds::default()
+        };
+        f.partners[1].owed = 100;
+        f.partners[1].overdue = 1;
+        assert_eq!(evaluate(&f, &zero).len(), 1, "treated as 1%");
     }
 
     #[test]
@@ -523,6 +584,7 @@ mod tests {
         f.partners[1].latest_trust = Some(8);
         f.partners[1].days_since_last_entry = Some(9);
         f.partners[0].overdue = 2;
+        f.partners[0].owed = 4;
         let raised = evaluate(&f, &Thresholds::default());
         let got: Vec<Flag> = raised.iter().map(|r| r.flag).collect();
         assert_eq!(got, Flag::ALL.to_vec());
@@ -534,7 +596,7 @@ mod tests {
             raised[2].reason,
             "Partner 1 and Partner 2 rate trust 6 points apart (2 and 8)."
         );
-        assert_eq!(score(&raised), 125);
+        assert_eq!(score(&raised), 31);
     }
 
     #[test]
@@ -570,7 +632,7 @@ mod tests {
             vec!["setback", "drop+overdue", "silent", "overdue", "calm"]
         );
         // Overdue from both partners still counts once.
-        assert_eq!(score(&evaluate(&overdue_both, &t)), 10);
+        assert_eq!(score(&evaluate(&overdue_both, &t)), 1);
         assert_eq!(score(&[]), 0);
     }
 }

@@ -85,6 +85,11 @@ text_word! {
         SetbackEdit => "setback.edit",
         ProgressView => "progress.view",
         PartnerDownload => "partner.download",
+        // The counselor's week (#15): confirmations, reopening, assignment edits.
+        CoupleReopen => "couple.reopen",
+        ConfirmView => "confirm.view",
+        AssignmentUpdate => "assignment.update",
+        AssignmentViewEdit => "assignment.view_edit",
     }
 }
 
@@ -114,7 +119,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 77);
+        assert_eq!(AuditAction::ALL.len(), 81);
     }
 
     #[test]

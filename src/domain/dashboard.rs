@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use super::attention::{self, CoupleFigures, Flag, PartnerFigures, Raised, Thresholds};
 use super::couple::Slot;
 use super::occurrence::{is_overdue, local_date, next_occurrence, occurrences, Schedule};
+use super::triage::{Headline, Urgency};
 
 /// How many local days (today included) the completion figures look back.
 pub const WINDOW_DAYS: u64 = 14;
@@ -107,6 +108,8 @@ pub struct Loaded {
     /// Setbacks at or above the severe threshold that may be recent enough to matter
     /// (the caller may over-fetch; the cut at the last session is made here).
     pub severe_setbacks: Vec<SetbackIn>,
+    /// Open safety alerts per couple (couples without any are absent).
+    pub open_alerts: HashMap<i32, u32>,
 }
 
 /// Completion of one partner over the window.
@@ -151,12 +154,40 @@ pub struct CoupleSummary {
     pub last_session: Option<NaiveDateTime>,
     pub next_session: Option<NaiveDateTime>,
     pub flags: Vec<Raised>,
+    /// Open safety alerts (0 for paused and closed couples too: they still count here,
+    /// an alert is never hidden by a couple's status).
+    pub open_alerts: u32,
+    /// Where the couple stands in the triage.
+    pub urgency: Urgency,
+    /// [`Urgency::score`]: the sort key as one number.
     pub score: i32,
 }
 
 impl CoupleSummary {
     pub fn has_flag(&self, flag: Flag) -> bool {
         self.flags.iter().any(|r| r.flag == flag)
+    }
+
+    /// The most serious reason to look at this couple.
+    pub fn headline(&self) -> Headline {
+        Headline::of(self.open_alerts, &self.flags)
+    }
+
+    /// Entries made and owed by both partners together over the window.
+    pub fn completion(&self) -> Completion {
+        let mut total = Completion::default();
+        for p in &self.partners {
+            total.add(p.completion);
+        }
+        total
+    }
+
+    /// Days since the most recent entry of either partner; `None` if neither wrote.
+    pub fn days_since_last_entry(&self) -> Option<i64> {
+        self.partners
+            .iter()
+            .filter_map(|p| p.days_since_last_entry)
+            .min()
     }
 }
 
@@ -200,7 +231,7 @@ fn days_since(then: NaiveDateTime, now: DateTime<Utc>, tz: Tz) -> i64 {
     (local_date(now, tz) - then_local).num_days().max(0)
 }
 
-/// Build every couple's row, flags raised, sorted by attention (highest score first, then
+/// Build every couple's row, flags raised, sorted by [`Urgency`] (most urgent first, then
 /// by label).
 pub fn summarize(
     loaded: &Loaded,
@@ -275,6 +306,7 @@ pub fn summarize(
                     days_since_last_entry,
                     days_in_work,
                     overdue: i32::try_from(total.overdue).unwrap_or(i32::MAX),
+                    owed: i32::try_from(total.owed).unwrap_or(i32::MAX),
                 });
                 let mut trust_points = trust_of.get(&p.id).cloned().unwrap_or_default();
                 trust_points.sort_by_key(|(d, _)| *d);
@@ -293,7 +325,8 @@ pub fn summarize(
             } else {
                 Vec::new()
             };
-            let score = attention::score(&flags);
+            let open_alerts = loaded.open_alerts.get(&c.id).copied().unwrap_or(0);
+            let urgency = Urgency::of(open_alerts, &flags);
             CoupleSummary {
                 id: c.id,
                 label: c.label.clone(),
@@ -303,13 +336,15 @@ pub fn summarize(
                 last_session: loaded.last_session.get(&c.id).copied(),
                 next_session: loaded.next_session.get(&c.id).copied(),
                 flags,
-                score,
+                open_alerts,
+                urgency,
+                score: urgency.score(),
             }
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
+        b.urgency
+            .cmp(&a.urgency)
             .then_with(|| a.label.to_lowercase().cmp(&b.label.to_lowercase()))
             .then_with(|| a.id.cmp(&b.id))
     });
@@ -460,8 +495,46 @@ mod tests {
                 overdue: 1
             }
         );
+        // One missed day in fourteen is not a pattern.
+        assert!(flags(&l).is_empty());
+        // Five more (6 of 14, 42%) are.
+        l.submitted.retain(|s| {
+            !(s.partner_id == 10 && s.date >= d("2026-03-05") && s.date <= d("2026-03-09"))
+        });
+        let s = one(&l);
         assert_eq!(flags(&l), vec![Flag::Overdue]);
-        assert_eq!(s.flags[0].reason, "Sam has 1 overdue entry.");
+        assert_eq!(s.flags[0].reason, "Sam missed 6 of 14 entries owed (42%).");
+        assert_eq!(s.headline(), Headline::Flag(Flag::Overdue));
+        assert_eq!(
+            s.completion(),
+            Completion {
+                made: 21,
+                owed: 28,
+                overdue: 6
+            }
+        );
+    }
+
+    #[test]
+    fn open_safety_alerts_come_first_whatever_the_flags() {
+        let mut l = calm();
+        let mut second = calm();
+        second.couples[0].id = 2;
+        second.couples[0].label = "Adams".into();
+        for p in &mut second.partners {
+            p.couple_id = 2;
+            p.id += 10;
+            p.latest_trust = Some(2);
+            p.previous_trust = Some(9);
+        }
+        l.couples.extend(second.couples);
+        l.partners.extend(second.partners);
+        l.open_alerts.insert(1, 1);
+        let rows = summarize(&l, &Thresholds::default(), now());
+        assert_eq!(rows[0].label, "Rivera & Chen", "the alert first");
+        assert_eq!(rows[0].headline(), Headline::SafetyAlert(1));
+        assert_eq!(rows[1].headline(), Headline::Flag(Flag::TrustDrop));
+        assert!(rows[0].score > rows[1].score);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pure types and rules: no actix, no diesel. Unit tests live beside the code.
 
 pub mod answers;
+pub mod assignment_edit;
 pub mod assignment_form;
 pub mod attention;
 pub mod audit_action;
@@ -22,5 +23,6 @@ pub mod report;
 pub mod safety;
 pub mod session_form;
 pub mod status;
+pub mod triage;
 pub mod validation;
 pub mod visibility;

@@ -9,19 +9,24 @@ use chrono_tz::Tz;
 
 use crate::domain::occurrence::{self, Schedule};
 
+mod agenda;
 mod chart;
 mod query;
 mod session;
 #[cfg(test)]
 mod session_tests;
 
-pub use chart::{trust_chart, TrustChartData, TrustRow};
+pub use agenda::{arrange, choices_from_pairs, suggest, AgendaItem, Arranged, Choice};
+pub use chart::{
+    fitted_from, trust_chart, trust_chart_by_exercise, unbroken_runs, ExerciseTrustRow,
+    TrustChartData, TrustRow,
+};
 pub use query::ReportQuery;
 pub use session::{
     assemble, comment_items, date_entries, day_start, flagged_entries, flagged_in, last_session,
     local_day, warn_entry_ids, warn_facts, AnswerText, AnswerValue, CommentFact, CommentItem,
-    DatedEntry, FlaggedEntry, ReportCouple, ReportFacts, ReportHead, SessionReport, SetbackItem,
-    SubmittedEntry, WarnPrompt,
+    DatedEntry, FlaggedEntry, ReportCouple, ReportFacts, ReportHead, ScaleEnds, SessionReport,
+    SetbackItem, SubmittedEntry, WarnPrompt,
 };
 
 /// The longest period a report may cover, so one request's work stays bounded.

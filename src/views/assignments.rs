@@ -88,31 +88,109 @@ pub fn new_form(
                         p.visibility-note.small { "This exercise is for one partner and the couple's record does not say which; choose who does it." }
                     }
                 }
-                (form::select("cadence", "How often", &CADENCES, &f.cadence, errors))
-                (Input::new("due_date", "Due date (for “once”)", &f.due_date).kind("date").optional().render(errors))
-                fieldset.field.has-error[errors.get("weekday").is_some()] {
-                    legend { "Days (for “on chosen weekdays”)" }
-                    div.row {
-                        @for (code, label, _) in WEEKDAYS {
-                            @let id = format!("weekday-{code}");
-                            span.checkbox-row {
-                                input type="checkbox" id=(id) name="weekday" value=(code) checked[f.has_weekday(code)];
-                                label for=(id) { (label) }
-                            }
-                        }
-                    }
-                    @if let Some(e) = errors.get("weekday") { p.error id="weekday-error" role="alert" { (e) } }
-                }
-                (Input::new("interval_days", "Every how many days (for “every few days”)", &f.interval_days)
-                    .kind("number").optional().max(3).render(errors))
-                (Input::new("start_date", "Start date", &f.start_date).kind("date").render(errors))
-                (Input::new("end_date", "End date", &f.end_date).kind("date").optional()
-                    .hint("Optional. Leave empty to keep it going until you end it.").render(errors))
-                (form::textarea("note", "A note for the partners", &f.note, 2000, false,
-                    Some("Optional. Shown with the exercise, e.g. what to focus on this week."), errors))
-                (form::checkbox("reminders", "Send reminders to the partners", f.reminders))
+                (schedule_fields(f, errors, true))
                 div.actions {
                     button.btn.btn-primary type="submit" { "Assign" }
+                    a.btn.btn-secondary href=(back) { "Cancel" }
+                }
+            }
+        },
+    )
+}
+
+/// How often, from when to when, the note and reminders: shared by the new and edit forms.
+/// `start_editable` is false once an assignment has begun (its start stays).
+pub fn schedule_fields(f: &AssignmentForm, errors: &Errors, start_editable: bool) -> Markup {
+    html! {
+        (form::select("cadence", "How often", &CADENCES, &f.cadence, errors))
+        (Input::new("due_date", "Due date (for “once”)", &f.due_date).kind("date").optional().render(errors))
+        fieldset.field.has-error[errors.get("weekday").is_some()] {
+            legend { "Days (for “on chosen weekdays”)" }
+            div.row {
+                @for (code, label, _) in WEEKDAYS {
+                    @let id = format!("weekday-{code}");
+                    span.checkbox-row {
+                        input type="checkbox" id=(id) name="weekday" value=(code) checked[f.has_weekday(code)];
+                        label for=(id) { (label) }
+                    }
+                }
+            }
+            @if let Some(e) = errors.get("weekday") { p.error id="weekday-error" role="alert" { (e) } }
+        }
+        (Input::new("interval_days", "Every how many days (for “every few days”)", &f.interval_days)
+            .kind("number").optional().max(3).render(errors))
+        @if start_editable {
+            (Input::new("start_date", "Start date", &f.start_date).kind("date").render(errors))
+            (past_owed_field(f))
+        } @else {
+            input type="hidden" name="start_date" value=(f.start_date);
+            p.small { "Started on " (f.start_date) ". A change to how often or who does it applies from today; what was owed before stays as it was." }
+            @if let Some(e) = errors.get("start_date") { p.error role="alert" { (e) } }
+        }
+        (Input::new("end_date", "End date", &f.end_date).kind("date").optional()
+            .hint("Optional. Leave empty to keep it going until you end it.").render(errors))
+        (form::textarea("note", "A note for the partners", &f.note, 2000, false,
+            Some("Optional. Shown with the exercise, e.g. what to focus on this week."), errors))
+        (form::checkbox("reminders", "Send reminders to the partners", f.reminders))
+    }
+}
+
+/// For a start date in the past: are the dates before today owed? Default: no.
+fn past_owed_field(f: &AssignmentForm) -> Markup {
+    let all = f.past_owed == "all";
+    html! {
+        fieldset.field {
+            legend { "If the start date is before today" }
+            div.checkbox-row {
+                input type="radio" id="past-owed-today" name="past_owed" value="today" checked[!all];
+                label for="past-owed-today" { "Owe entries from today on; the earlier dates are not owed" }
+            }
+            div.checkbox-row {
+                input type="radio" id="past-owed-all" name="past_owed" value="all" checked[all];
+                label for="past-owed-all" { "Owe every date from the start date, the past ones included" }
+            }
+        }
+    }
+}
+
+/// The form that changes a running assignment (the exercise stays the same).
+#[expect(clippy::too_many_arguments)]
+pub fn edit_form(
+    ctx: &Ctx,
+    couple: &CoupleRow,
+    partners: &[PartnerRow],
+    exercise_title: &str,
+    assignment_id: i32,
+    f: &AssignmentForm,
+    errors: &Errors,
+    started: bool,
+) -> Markup {
+    let back = format!("/couples/{}", couple.id);
+    let name = |i: usize| {
+        partners
+            .get(i)
+            .map(|p| p.display_name.as_str())
+            .unwrap_or("")
+    };
+    page(
+        ctx,
+        "Change an assignment",
+        html! {
+            p { a href=(back) { "← " (couple.label) } }
+            h1 { "Change “" (exercise_title) "”" }
+            (form::summary(errors))
+            form.form.card method="post" action={"/couples/" (couple.id) "/assignments/" (assignment_id) "/edit"} novalidate {
+                (ctx.csrf_field())
+                (form::field("assignee", "Who does it", None, errors, html! {
+                    select id="assignee" name="assignee" {
+                        option value="both" selected[f.assignee == "both"] { "Both partners" }
+                        option value="a" selected[f.assignee == "a"] { (name(0)) }
+                        option value="b" selected[f.assignee == "b"] { (name(1)) }
+                    }
+                }))
+                (schedule_fields(f, errors, !started))
+                div.actions {
+                    button.btn.btn-primary type="submit" { "Save the change" }
                     a.btn.btn-secondary href=(back) { "Cancel" }
                 }
             }

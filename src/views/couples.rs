@@ -227,6 +227,11 @@ pub struct AssignmentView {
     pub schedule_text: String,
     /// Per partner it is for: name, completion over the window, next date owed.
     pub partners: Vec<(String, Completion, Option<NaiveDate>)>,
+    /// Its changes, oldest first: (the day it took effect, what changed in words). A
+    /// continuation carries the history of the assignment it continues too.
+    pub history: Vec<(NaiveDate, String)>,
+    /// Continued by a newer version after a change (what it owed stays here).
+    pub replaced: bool,
 }
 
 pub struct CouplePage<'a> {
@@ -268,11 +273,13 @@ pub fn couple_page(ctx: &Ctx, p: &CouplePage<'_>) -> Markup {
             (partner_cards(p))
             (confidentiality(p))
             (assignments(ctx, p, &base, closed))
-            (sessions(ctx, p, &base, closed))
+            (sessions(p, &base, closed))
             (activity(ctx, p, &base, closed))
             (p.promises)
             @if !closed {
                 (status_actions(ctx, c, &base))
+            } @else {
+                (reopen_action(ctx, &base))
             }
             @if ctx.is_admin() {
                 p.small.muted { a href={(base) "/reassign"} { "Reassign this couple to another counselor" } }
@@ -397,6 +404,16 @@ fn assignment_row(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -> Ma
             td {
                 (a.title)
                 @if !a.row.note.is_empty() { span.attention-reason { "Note: " (a.row.note) } }
+                @if !a.history.is_empty() {
+                    details.small {
+                        summary { "Changes" }
+                        ul {
+                            @for (day, what) in &a.history {
+                                li { "From " (short_date(*day)) ": " (what) }
+                            }
+                        }
+                    }
+                }
             }
             td {
                 (a.schedule_text)
@@ -424,6 +441,7 @@ fn assignment_row(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -> Ma
                 @match a.row.status {
                     AssignmentStatus::Active => span.badge.badge-ok { "Active" },
                     AssignmentStatus::Paused => span.badge.badge-flag { "Paused" },
+                    AssignmentStatus::Ended if a.replaced => span.badge.badge-muted { "Changed" },
                     AssignmentStatus::Ended => span.badge.badge-muted { "Ended" },
                 }
             }
@@ -453,10 +471,8 @@ fn assignment_actions(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -
                     }
                 }
                 @if a.row.status != AssignmentStatus::Ended {
-                    form.inline-form method="post" action={(abase) "/end"} {
-                        (ctx.csrf_field())
-                        button.btn.btn-small.btn-secondary type="submit" { "End" }
-                    }
+                    a.btn.btn-small.btn-secondary href={(abase) "/edit"} { "Change" }
+                    a.btn.btn-small.btn-secondary href={(abase) "/end"} { "End…" }
                 }
             }
         }
@@ -464,7 +480,7 @@ fn assignment_actions(ctx: &Ctx, base: &str, closed: bool, a: &AssignmentView) -
 }
 
 /// The sessions table.
-fn sessions(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
+fn sessions(p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
     html! {
         section {
             h2 { "Sessions" }
@@ -476,7 +492,7 @@ fn sessions(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
                         thead { tr { th { "When" } th.num { "Minutes" } th { "Status" } th { span.visually-hidden { "Actions" } } } }
                         tbody {
                             @for s in p.sessions {
-                                (session_row(ctx, p, base, closed, s))
+                                (session_row(p, base, closed, s))
                             }
                         }
                     }
@@ -488,7 +504,7 @@ fn sessions(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
 }
 
 /// One session: when, length, status, and move/cancel while it is still ahead.
-fn session_row(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool, s: &SessionRow) -> Markup {
+fn session_row(p: &CouplePage<'_>, base: &str, closed: bool, s: &SessionRow) -> Markup {
     html! {
         tr {
             td { (local_datetime(s.starts_at, p.counselor_tz))
@@ -503,10 +519,7 @@ fn session_row(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool, s: &Sess
                 @if !closed && s.is_booked() && s.starts_at >= p.now {
                     div.row {
                         a.btn.btn-small.btn-secondary href={(base) "/sessions/" (s.id) "/edit"} { "Move" }
-                        form.inline-form method="post" action={(base) "/sessions/" (s.id) "/cancel"} {
-                            (ctx.csrf_field())
-                            button.btn.btn-small.btn-secondary type="submit" { "Cancel session" }
-                        }
+                        a.btn.btn-small.btn-secondary href={(base) "/sessions/" (s.id) "/cancel"} { "Cancel session…" }
                     }
                 }
             }
@@ -518,7 +531,8 @@ fn session_row(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool, s: &Sess
 fn activity(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
     html! {
         section.card.stack id="partner-activity" {
-            h2 { "Trust over the last 90 days" }
+            h2 { "Trust ratings" }
+            p.small.muted { "One line per partner and question, from the first rating (at most the last 90 days). A break in a line is a stretch without ratings." }
             (crate::views::report::couple_trust_chart(p.trust))
             div.actions {
                 (crate::views::timeline::timeline_link(p.couple.id))
@@ -532,6 +546,21 @@ fn activity(ctx: &Ctx, p: &CouplePage<'_>, base: &str, closed: bool) -> Markup {
                 p.small.muted {
                     "Both partners were invited by email when the couple was added. Sending the invitation again gives each partner a fresh sign-in link."
                 }
+            }
+        }
+    }
+}
+
+/// Reopen a closed couple: back to active work, on the dashboard again.
+fn reopen_action(ctx: &Ctx, base: &str) -> Markup {
+    html! {
+        section.card.stack {
+            h2 { "Status" }
+            p { "Reopening brings the couple back to active work: assignments you give them are owed again and they return to your dashboard." }
+            form.inline-form method="post" action={(base) "/status"} {
+                (ctx.csrf_field())
+                input type="hidden" name="status" value=(CoupleStatus::Active.as_str());
+                button.btn.btn-secondary type="submit" { "Reopen the couple" }
             }
         }
     }
@@ -558,11 +587,7 @@ fn status_actions(ctx: &Ctx, c: &CoupleRow, base: &str) -> Markup {
                         button.btn.btn-secondary type="submit" { "Resume the work" }
                     }
                 }
-                form.inline-form method="post" action={(base) "/status"} {
-                    (ctx.csrf_field())
-                    input type="hidden" name="status" value=(CoupleStatus::Closed.as_str());
-                    button.btn.btn-danger type="submit" { "Close the couple" }
-                }
+                a.btn.btn-danger href={(base) "/close"} { "Close the couple…" }
             }
         }
     }

@@ -5,10 +5,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use maud::{html, Markup};
 
-use super::format::local_datetime;
+use super::format::{iso_datetime, local_datetime};
 use super::layout::{page, Ctx};
 use crate::domain::attention::Flag;
 use crate::domain::dashboard::{CoupleSummary, PartnerSummary, SPARK_DAYS, WINDOW_DAYS};
+use crate::domain::triage::Headline;
 
 pub struct DashboardPage<'a> {
     pub name: &'a str,
@@ -18,6 +19,10 @@ pub struct DashboardPage<'a> {
     pub total: usize,
     pub counts: &'a [(Flag, usize)],
     pub filter: Option<Flag>,
+    /// The name searched for, as typed ("" for none).
+    pub query: &'a str,
+    /// Couples with an open alert or any flag.
+    pub needing: usize,
     /// Open safety alerts ([`super::alerts::dashboard_banner`]), above everything else.
     pub alert_banner: Markup,
 }
@@ -32,50 +37,98 @@ pub fn sparkline(c: &CoupleSummary) -> Markup {
     super::report::trust_sparkline(&partners)
 }
 
-/// One couple's rows of the dashboard table (one per partner), sparkline included. Drawn
-/// once per computed dashboard and reused until its figures change.
-pub fn couple_rows(c: &CoupleSummary, tz: Tz, open_alerts: i64) -> Markup {
+/// One couple's line of the dashboard: name, sparkline, the most serious reason in words,
+/// made of owed, last entry and next session; the reasons and each partner's figures are
+/// one click away in a disclosure. Drawn once per computed dashboard and reused until its
+/// figures change.
+pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
     let spark = sparkline(c);
+    let headline = c.headline();
+    let total = c.completion();
     html! {
-        @let rows_span = c.partners.len().max(1);
-        @for (i, partner) in c.partners.iter().enumerate() {
-            tr.couple-row {
-                @if i == 0 {
-                    th scope="row" rowspan=(rows_span) {
-                        a href={"/couples/" (c.id)} { (c.label) }
-                        (super::alerts::couple_mark(open_alerts))
-                        div.spark { (spark) }
-                        @if !c.flags.is_empty() {
-                            ul.flags {
-                                @for r in &c.flags {
-                                    li { span class=(flag_class(r.flag)) { (r.flag.label()) } }
-                                }
-                            }
-                            @for r in &c.flags {
-                                span.attention-reason { (r.reason) }
-                            }
+        li.triage-row id={"couple-" (c.id)} {
+            div.t-name {
+                (safety_mark(c))
+                a href={"/couples/" (c.id)} { (c.label) }
+            }
+            div.t-spark { (spark) }
+            div.t-flag {
+                span.t-key { "Needs" }
+                span class=(headline_class(headline)) { (headline.words()) }
+                @if c.flags.len() > 1 {
+                    span.small.muted { " +" (c.flags.len() - 1) " more" }
+                }
+            }
+            div.t-made {
+                span.t-key { "Made of owed" }
+                @if total.owed == 0 { span.muted { "nothing owed" } }
+                @else { (total.made) " of " (total.owed) }
+            }
+            div.t-last {
+                span.t-key { "Last entry" }
+                (days_text(c.days_since_last_entry()))
+            }
+            div.t-next {
+                span.t-key { "Next session" }
+                (next_session(c.next_session, tz))
+            }
+            details.t-more {
+                summary { "Reasons and partners" span.visually-hidden { " for " (c.label) } }
+                @if c.flags.is_empty() && c.open_alerts == 0 {
+                    p.small.muted { "Nothing needs your attention for this couple." }
+                } @else {
+                    ul.t-reasons {
+                        @for r in &c.flags {
+                            li { span class=(flag_class(r.flag)) { (r.flag.label()) } " " (r.reason) }
                         }
                     }
                 }
-                td { (partner.name) }
-                td.num {
-                    @if partner.completion.owed == 0 { span.muted { "–" } }
-                    @else { (partner.completion.made) " of " (partner.completion.owed) }
-                }
-                td.num { @if partner.completion.overdue > 0 { strong { (partner.completion.overdue) } } @else { "0" } }
-                td.num { (days_cell(partner)) }
-                td.num { (trust_cell(partner)) }
-                @if i == 0 {
-                    td rowspan=(rows_span) {
-                        @match &c.latest_setback {
-                            Some(s) => { "Severity " (s.severity) span.attention-reason { (super::format::day_month_year(s.happened_on)) } },
-                            None => span.muted { "none" },
-                        }
+                ul.t-partners {
+                    @for partner in &c.partners {
+                        li { (partner_line(partner)) }
                     }
-                    td rowspan=(rows_span) { (next_session(c.next_session, tz)) }
+                }
+                p.small {
+                    "Latest setback: "
+                    @match &c.latest_setback {
+                        Some(s) => { "Severity " (s.severity) ", " (super::format::day_month_year(s.happened_on)) },
+                        None => span.muted { "none" },
+                    }
                 }
             }
         }
+    }
+}
+
+/// The slot at the front of a couple's line for its open safety alerts.
+fn safety_mark(c: &CoupleSummary) -> Markup {
+    html! {
+        span.t-mark {
+            @if c.open_alerts > 0 {
+                span.badge.badge-danger { "Alert" }
+                " "
+            }
+        }
+    }
+}
+
+fn headline_class(h: Headline) -> &'static str {
+    match h {
+        Headline::SafetyAlert(_) => "badge badge-danger",
+        Headline::Flag(f) => flag_class(f),
+        Headline::Calm => "badge badge-ok",
+    }
+}
+
+/// "Sam Rivera: 12 of 14 made, 1 overdue, last entry 2 days ago, trust 6 (-1)".
+fn partner_line(p: &PartnerSummary) -> Markup {
+    html! {
+        strong { (p.name) } ": "
+        @if p.completion.owed == 0 { "nothing owed" }
+        @else { (p.completion.made) " of " (p.completion.owed) " made" }
+        @if p.completion.overdue > 0 { ", " (p.completion.overdue) " overdue" }
+        ", last entry " (days_text(p.days_since_last_entry))
+        ", trust " (trust_cell(p))
     }
 }
 
@@ -103,13 +156,13 @@ fn trust_cell(p: &PartnerSummary) -> Markup {
     }
 }
 
-fn days_cell(p: &PartnerSummary) -> Markup {
+fn days_text(days: Option<i64>) -> Markup {
     html! {
-        @match p.days_since_last_entry {
+        @match days {
             None => span.muted { "never" },
             Some(0) => "today",
-            Some(1) => "1 day",
-            Some(d) => { (d) " days" },
+            Some(1) => "yesterday",
+            Some(d) => { (d) " days ago" },
         }
     }
 }
@@ -117,7 +170,7 @@ fn days_cell(p: &PartnerSummary) -> Markup {
 fn next_session(t: Option<NaiveDateTime>, tz: Tz) -> Markup {
     html! {
         @match t {
-            Some(t) => { (local_datetime(t, tz)) },
+            Some(t) => time datetime=(iso_datetime(t, tz)) { (local_datetime(t, tz)) },
             None => span.muted { "none booked" },
         }
     }
@@ -144,56 +197,54 @@ pub fn dashboard(ctx: &Ctx, p: &DashboardPage<'_>) -> Markup {
                     }
                 }
             } @else {
-                @let flagged = p.counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
                 p.lead {
                     (p.total) @if p.total == 1 { " active couple" } @else { " active couples" }
-                    @if flagged == 0 { ". Nothing needs your attention right now." }
-                    @else { ", those needing attention first." }
+                    @if p.needing == 0 { ". Nothing needs your attention right now." }
+                    @else { ", " (p.needing) " needing attention, most urgent first." }
                 }
-                form.filters method="get" action="/dashboard" {
-                    div.field {
-                        label for="flag" { "Show" }
-                        select id="flag" name="flag" {
-                            option value="" selected[p.filter.is_none()] { "All couples" }
-                            @for (f, n) in p.counts {
-                                option value=(f.code()) selected[p.filter == Some(*f)] { (f.label()) " (" (n) ")" }
-                            }
-                        }
-                    }
-                    button.btn.btn-secondary type="submit" { "Filter" }
-                }
+                (filters(p))
                 @if p.rows.is_empty() {
                     div.empty-state {
-                        p { "No couple has this flag right now." }
+                        p { "No couple matches what you asked for." }
                         a href="/dashboard" { "Show all couples" }
                     }
                 } @else {
-                    div.table-wrap {
-                        table.data.dashboard {
-                            caption.visually-hidden { "Active couples, figures per partner over the last " (WINDOW_DAYS) " days" }
-                            thead {
-                                tr {
-                                    th scope="col" { "Couple" }
-                                    th scope="col" { "Partner" }
-                                    th.num scope="col" { "Entries" }
-                                    th.num scope="col" { "Overdue" }
-                                    th.num scope="col" { "Last entry" }
-                                    th.num scope="col" { "Trust" }
-                                    th scope="col" { "Latest setback" }
-                                    th scope="col" { "Next session" }
-                                }
-                            }
-                            tbody {
-                                @for row in p.rows { (row) }
-                            }
-                        }
+                    div.triage-head aria-hidden="true" {
+                        span { "Couple" } span { "Trust, 4 weeks" } span { "Needs" }
+                        span { "Made of owed" } span { "Last entry" } span { "Next session" }
+                    }
+                    ol.triage aria-label="Active couples, most urgent first" {
+                        @for row in p.rows { (row) }
                     }
                     p.small.muted {
-                        "Entries: made of owed over the last " (WINDOW_DAYS) " days in each partner's time zone. "
-                        "Trust: the latest rating and its change from the one before. The line under each couple shows both partners' ratings over the last " (SPARK_DAYS / 7) " weeks (the second partner dashed)."
+                        "Made of owed: both partners' entries over the last " (WINDOW_DAYS) " days, in each partner's time zone. "
+                        "The line beside each couple shows both partners' trust ratings over the last " (SPARK_DAYS / 7) " weeks (the second partner dashed). "
+                        "Couples with an open safety alert come first, then a severe setback, falling trust, trust far apart, silence and missed entries."
                     }
                 }
             }
         },
     )
+}
+
+/// Search by name and the flag filter: a GET form, so the URL can be bookmarked.
+fn filters(p: &DashboardPage<'_>) -> Markup {
+    html! {
+        form.filters role="search" method="get" action="/dashboard" {
+            div.field {
+                label for="q" { "Couple name" }
+                input id="q" type="search" name="q" value=(p.query) maxlength="100";
+            }
+            div.field {
+                label for="flag" { "Show" }
+                select id="flag" name="flag" {
+                    option value="" selected[p.filter.is_none()] { "All couples" }
+                    @for (f, n) in p.counts {
+                        option value=(f.code()) selected[p.filter == Some(*f)] { (f.label()) " (" (n) ")" }
+                    }
+                }
+            }
+            button.btn.btn-secondary type="submit" { "Find" }
+        }
+    }
 }

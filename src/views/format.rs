@@ -14,6 +14,11 @@ pub fn local_datetime(utc: NaiveDateTime, tz: Tz) -> String {
     in_zone(utc, tz).format("%a %-d %b %Y, %H:%M").to_string()
 }
 
+/// "Tuesday 17 March 2026 at 14:30": an instant in the reader's zone, in words.
+pub fn datetime_words(utc: NaiveDateTime, tz: Tz) -> String {
+    in_zone(utc, tz).format("%A %-d %B %Y at %H:%M").to_string()
+}
+
 /// "2026-03-17 14:30:05": an instant in the reader's zone, for logs and lists read closely.
 pub fn local_timestamp(utc: NaiveDateTime, tz: Tz) -> String {
     in_zone(utc, tz).format("%Y-%m-%d %H:%M:%S").to_string()

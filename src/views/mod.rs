@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod assets;
 pub mod assignments;
 pub mod chart;
+pub mod confirm;
 pub mod counselors;
 pub mod couples;
 pub mod crisis;

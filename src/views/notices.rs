@@ -26,6 +26,9 @@ fn extra_notice(key: &str) -> Option<&'static str> {
     if let Some(text) = safety_notice(key) {
         return Some(text);
     }
+    if let Some(text) = week_notice(key) {
+        return Some(text);
+    }
     Some(match key {
         "couple-created" => {
             "The couple was added. Next, assign an exercise or book their first session."
@@ -79,6 +82,18 @@ fn safety_notice(key: &str) -> Option<&'static str> {
         "safety-settings-saved" => "The safety settings were saved.",
         "checkin-sent" => "Thank you. Your check-in has been sent to your counselor.",
         "entry-not-for-session" => "Safety check answers are for you and the partner alone, never for a joint session: nothing was changed.",
+        _ => return None,
+    })
+}
+
+/// Banners for the counselor's week (#15): reopening, assignment edits.
+fn week_notice(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "couple-reopened" => "The couple is open again and back on your dashboard.",
+        "assignment-updated" => {
+            "The assignment was changed from today on; what was owed before stays as it was."
+        }
+        "assignment-unchanged" => "Nothing was different, so the assignment was left as it was.",
         _ => return None,
     })
 }

@@ -4,16 +4,18 @@
 //! as a table beside it. Partners are told apart by line style and marker shape as well as
 //! colour, so the chart also reads in black and white print.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
 
 use crate::db::couples::CoupleRow;
+use crate::domain::report::{AgendaItem, Arranged};
 use crate::domain::report::{PeriodError, ReportQuery};
 use crate::domain::report::{SessionReport, TrustChartData};
 use crate::views::chart::{self, Marker, Series, TrustChart};
-use crate::views::format::{iso_datetime, local_datetime, long_date};
+use crate::views::format::{datetime_words, full_date, iso_datetime, long_date};
 use crate::views::{page as frame, Ctx};
 
+mod agenda;
 pub mod safety;
 mod sections;
 
@@ -56,6 +58,22 @@ pub fn invalid(ctx: &Ctx, couple: &CoupleRow, q: &ReportQuery, error: &PeriodErr
     )
 }
 
+/// What the report page shows besides the report's own figures.
+pub struct Extras {
+    /// The counselor's today, for the print header.
+    pub prepared_on: NaiveDate,
+    /// The counselor's name, for the print header.
+    pub counselor: String,
+    /// The next booked session, if any.
+    pub next_session: Option<NaiveDateTime>,
+    /// Every suggested agenda item, for the arrange form.
+    pub suggested: Vec<AgendaItem>,
+    /// The agenda as it will print.
+    pub agenda: Vec<Arranged>,
+    /// Whether the counselor has arranged it (otherwise it is the suggestion as is).
+    pub arranged: bool,
+}
+
 /// The whole report. `promises` is the promises section
 /// (`web::couple_promises::report_section`); `counselor_only` is the private safety checks'
 /// section (empty unless asked for), always after the joint sections.
@@ -63,15 +81,20 @@ pub fn page(
     ctx: &Ctx,
     r: &SessionReport,
     q: &ReportQuery,
+    x: &Extras,
     promises: &Markup,
     counselor_only: Markup,
 ) -> Markup {
     html! {
         (frame(ctx, &format!("Session prep: {}", r.couple.label), html! {
             article.report {
-                (head(r))
+                div.print-header aria-hidden="true" {
+                    "Confidential, prepared " (full_date(x.prepared_on)) " by " (x.counselor) " for " (r.couple.label)
+                }
+                (head(r, x))
                 (period_form(r.couple.id, q, None))
                 (actions(r.couple.id, q))
+                (agenda::section(ctx, r, q, x))
                 (sections::completion(r))
                 (sections::ratings(r))
                 (sections::warnings(r))
@@ -86,7 +109,7 @@ pub fn page(
 }
 
 /// The title, the period and what the report includes.
-fn head(r: &SessionReport) -> Markup {
+fn head(r: &SessionReport, x: &Extras) -> Markup {
     html! {
         header.report-head {
             p.muted.small.no-print { a href={"/couples/" (r.couple.id)} { "← Back to the couple" } }
@@ -98,8 +121,13 @@ fn head(r: &SessionReport) -> Markup {
             }
             p.muted.small {
                 @match r.last_session {
-                    Some(t) => { "Last session: " time datetime=(iso_datetime(t, r.counselor_tz)) { (local_datetime(t, r.counselor_tz)) } "." }
+                    Some(t) => { "Last session: " time datetime=(iso_datetime(t, r.counselor_tz)) { (datetime_words(t, r.counselor_tz)) } "." }
                     None => { "No session recorded yet." }
+                }
+                " "
+                @match x.next_session {
+                    Some(t) => { "Next session: " strong { time datetime=(iso_datetime(t, r.counselor_tz)) { (datetime_words(t, r.counselor_tz)) } } "." }
+                    None => { "No next session is booked." }
                 }
                 @if r.include_safety { " Private safety checks are never counted here; they have their own section at the end, for the counselor only." }
                 @else { " Private safety checks are left out." }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::auth::{token, Counselor};
 use crate::db::{self, assignments::Changed, exercises::LibraryFilter, DbConnection};
+use crate::domain::assignment_edit::{unowed_past, PastDates};
 use crate::domain::assignment_form::{propose, AssignmentForm, ExerciseFacts};
 use crate::domain::audit_action::AuditAction;
 use crate::domain::couple::BreachBy;
@@ -170,11 +171,22 @@ async fn create(
                 return Ok(Created::Resent);
             }
             let aid = db::assignments::create(conn, c.id, &valid)?;
+            // A start in the past owes the past dates only if the counselor said so.
+            let tz = counselor_tz(conn, me.id)?;
+            let today = Utc::now().with_timezone(&tz).date_naive();
+            let past = PastDates::parse(&form.past_owed);
+            if let Some(p) = unowed_past(valid.start_date, today, past) {
+                db::assignment_changes::add_pause(conn, aid, &p)?;
+            }
             db::audit::record(
                 conn,
                 &audit_event(me.id, AuditAction::AssignmentCreate, c.id, &request_id)
                     .target("assignment", aid)
-                    .detail(format!("assignee={}", valid.assignee.as_str())),
+                    .detail(format!(
+                        "assignee={} past_owed={}",
+                        valid.assignee.as_str(),
+                        past.code()
+                    )),
             )?;
             Ok(Created::Done)
         },
@@ -221,10 +233,15 @@ async fn change_status(
     ctx: Ctx,
     me: Counselor,
     path: web::Path<(String, String, String)>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let (id, aid, action) = path.into_inner();
     let id = parse_id(&id)?;
     let aid = parse_id(&aid)?;
+    // Ending is only ever done from its confirmation page.
+    if action == "end" && !crate::web::confirm::confirmed(&form_pairs(&body)?) {
+        return Ok(see_other(&format!("/couples/{id}/assignments/{aid}/end")));
+    }
     let (audit_action, notice) = match action.as_str() {
         "pause" => (AuditAction::AssignmentPause, "assignment-paused"),
         "resume" => (AuditAction::AssignmentResume, "assignment-resumed"),

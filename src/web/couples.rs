@@ -18,7 +18,8 @@ use crate::domain::validation::Errors;
 use crate::error::AppError;
 use crate::views::{self, couples::AssignmentView, Ctx};
 use crate::web::scope::{
-    after_change, audit_event, change_couple, counselor_tz, parse_id, view_couple,
+    after_change, audit_event, change_couple, counselor_tz, parse_id, view_couple, with_couple,
+    Change,
 };
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
@@ -223,6 +224,7 @@ struct PageData {
     tz: chrono_tz::Tz,
     trust: db::report::TrustChartData,
     alerts: Vec<db::alerts::AlertRow>,
+    changes: Vec<db::assignment_changes::ChangeRow>,
 }
 
 fn load_page(
@@ -239,6 +241,7 @@ fn load_page(
     Ok(PageData {
         partners: db::couples::partners_of(conn, c.id)?,
         pauses: db::assignments::pauses_for(conn, &ids)?,
+        changes: db::assignment_changes::for_assignments(conn, &ids)?,
         titles: db::assignments::exercise_titles(conn, &exercise_ids)?,
         submitted: db::dashboard::submitted_for_couple(conn, c.id, now)?,
         sessions: db::therapy_sessions::for_couple(conn, c.id, 50)?,
@@ -261,9 +264,30 @@ fn load_page(
 fn assignment_views(d: &mut PageData, now: DateTime<Utc>) -> Vec<AssignmentView> {
     let done: std::collections::HashSet<Submitted> = d.submitted.drain(..).collect();
     let (partners, pauses, titles) = (&d.partners, &d.pauses, &d.titles);
+    let replaced: std::collections::HashSet<i32> =
+        d.assignments.iter().filter_map(|a| a.replaces_id).collect();
+    let replaces: std::collections::HashMap<i32, Option<i32>> = d
+        .assignments
+        .iter()
+        .map(|a| (a.id, a.replaces_id))
+        .collect();
+    let changes = &d.changes;
     d.assignments
         .drain(..)
         .map(|a| {
+            // This version's changes and those of the versions it continues.
+            let mut chain = vec![a.id];
+            while let Some(Some(prev)) = chain.last().and_then(|id| replaces.get(id)) {
+                if chain.contains(prev) {
+                    break;
+                }
+                chain.push(*prev);
+            }
+            let history = changes
+                .iter()
+                .filter(|ch| chain.contains(&ch.assignment_id))
+                .map(|ch| (ch.effective_from, ch.summary.clone()))
+                .collect();
             let schedule = a.schedule(pauses);
             let per_partner = partners
                 .iter()
@@ -293,6 +317,8 @@ fn assignment_views(d: &mut PageData, now: DateTime<Utc>) -> Vec<AssignmentView>
                     .unwrap_or_else(|| "Exercise".into()),
                 schedule_text: schedule.describe(),
                 partners: per_partner,
+                history,
+                replaced: replaced.contains(&a.id),
                 row: a,
             }
         })
@@ -447,32 +473,43 @@ async fn set_status(
     let Some(status) = CoupleStatus::parse(field(&pairs, "status").trim()) else {
         return Err(AppError::BadRequest("unknown status".into()));
     };
+    // Closing is only ever done from its confirmation page.
+    if status == CoupleStatus::Closed && !crate::web::confirm::confirmed(&pairs) {
+        return Ok(see_other(&format!("/couples/{id}/close")));
+    }
     let request_id = ctx.request_id.clone();
-    let outcome = change_couple(
+    // A closed couple takes one change only: reopening, which `change_couple` would refuse.
+    let outcome = with_couple(
         &state,
         me.id,
         id,
         AuditAction::CoupleStatus,
         &ctx.request_id,
         move |conn, c| {
-            if c.status() == status {
-                return Ok(false);
+            let was = c.status();
+            if was == status {
+                return Ok(Change::Done(false));
+            }
+            if was == CoupleStatus::Closed && status != CoupleStatus::Active {
+                return Ok(Change::Closed);
             }
             db::couples::set_status(conn, c.id, status)?;
-            let action = match status {
-                CoupleStatus::Active => AuditAction::CoupleResume,
-                CoupleStatus::Paused => AuditAction::CouplePause,
-                CoupleStatus::Closed => AuditAction::CoupleClose,
+            let action = match (was, status) {
+                (CoupleStatus::Closed, _) => AuditAction::CoupleReopen,
+                (_, CoupleStatus::Active) => AuditAction::CoupleResume,
+                (_, CoupleStatus::Paused) => AuditAction::CouplePause,
+                (_, CoupleStatus::Closed) => AuditAction::CoupleClose,
             };
             db::audit::record(conn, &audit_event(me.id, action, c.id, &request_id))?;
-            Ok(true)
+            Ok(Change::Done(action == AuditAction::CoupleReopen))
         },
     )
     .await?;
-    let notice = match status {
-        CoupleStatus::Active => "couple-resumed",
-        CoupleStatus::Paused => "couple-paused",
-        CoupleStatus::Closed => "couple-closed-now",
+    let notice = match (status, &outcome) {
+        (CoupleStatus::Active, Change::Done(true)) => "couple-reopened",
+        (CoupleStatus::Active, _) => "couple-resumed",
+        (CoupleStatus::Paused, _) => "couple-paused",
+        (CoupleStatus::Closed, _) => "couple-closed-now",
     };
     Ok(after_change(id, outcome, notice))
 }

@@ -126,23 +126,13 @@ impl DashboardCache {
                 let read_at = Instant::now();
                 let (stamp, tz) = stamp_and_tz(conn, counselor_id)?;
                 let loaded = db::dashboard::load(conn, counselor_id, now, severe_min)?;
-                // Raising or acknowledging an alert bumps the couple's data_version.
-                let alerts: HashMap<i32, i64> =
-                    db::alerts::open_counts_for_counselor(conn, counselor_id)?
-                        .into_iter()
-                        .map(|(couple, n, _)| (couple, n))
-                        .collect();
-                Ok((stamp, tz, read_at, (loaded, alerts)))
+                Ok((stamp, tz, read_at, loaded))
             })
             .await?;
-        let (loaded, alerts) = loaded;
         let rows = summarize(&loaded, &thresholds, now);
         let drawn = rows
             .iter()
-            .map(|r| {
-                let open = alerts.get(&r.id).copied().unwrap_or(0);
-                views::dashboard::couple_rows(r, tz, open)
-            })
+            .map(|r| views::dashboard::couple_rows(r, tz))
             .collect();
         let shown: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
         let snapshot = Arc::new(Snapshot {
@@ -170,6 +160,7 @@ fn stamp_and_tz(conn: &mut DbConnection, counselor_id: i32) -> QueryResult<(Stam
 #[derive(Deserialize)]
 pub struct DashboardQuery {
     flag: Option<String>,
+    q: Option<String>,
 }
 
 async fn show(
@@ -179,7 +170,15 @@ async fn show(
     q: Option<web::Query<DashboardQuery>>,
 ) -> Result<HttpResponse, AppError> {
     // Unknown or malformed filters are ignored: the whole dashboard is shown.
-    let filter = q.and_then(|q| q.flag.as_deref().and_then(Flag::parse));
+    let filter = q
+        .as_ref()
+        .and_then(|q| q.flag.as_deref().and_then(Flag::parse));
+    let query: String = q
+        .as_ref()
+        .and_then(|q| q.q.as_deref())
+        .map(|s| s.trim().chars().take(100).collect())
+        .unwrap_or_default();
+    let needle = query.to_lowercase();
     let thresholds = state.settings.thresholds();
     let snapshot = state
         .dashboards
@@ -213,6 +212,7 @@ async fn show(
         .iter()
         .zip(&snapshot.drawn)
         .filter(|(r, _)| filter.is_none_or(|f| r.has_flag(f)))
+        .filter(|(r, _)| needle.is_empty() || r.label.to_lowercase().contains(&needle))
         .map(|(_, drawn)| drawn)
         .collect();
     Ok(html(views::dashboard::dashboard(
@@ -223,6 +223,12 @@ async fn show(
             total: snapshot.rows.len(),
             counts: &snapshot.counts,
             filter,
+            query: &query,
+            needing: snapshot
+                .rows
+                .iter()
+                .filter(|r| !r.urgency.is_calm())
+                .count(),
             alert_banner,
         },
     )))

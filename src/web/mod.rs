@@ -2,8 +2,10 @@
 
 pub mod alerts;
 pub mod assets;
+pub mod assignment_edit;
 pub mod assignments;
 pub mod couple_promises;
+pub mod confirm;
 pub mod couples;
 pub mod csv_stream;
 pub mod ctx;
@@ -62,8 +64,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(timeline::configure)
         .configure(reports::configure)
         .configure(couples::configure)
+        .configure(assignment_edit::configure)
         .configure(assignments::configure)
         .configure(therapy_sessions::configure)
+        .configure(confirm::configure)
         .configure(unsubscribe::configure)
         .configure(alerts::configure)
         .configure(quick_exit::configure)

@@ -9,17 +9,18 @@ use chrono::Utc;
 use crate::auth::{Admin, Counselor};
 use crate::db::{self, audit::NewAudit, report::Loaded};
 use crate::domain::audit_action::{ActorKind, AuditAction};
-use crate::domain::report::ReportQuery;
+use crate::domain::report::{arrange, choices_from_pairs, suggest, Choice, ReportQuery};
 use crate::error::AppError;
 use crate::export;
 use crate::views::{self, Ctx};
 use crate::web::portal::prompts_of;
 use crate::web::couple_promises;
 use crate::web::scope::{or_deny, with_couple};
-use crate::web::{csv_stream, html, html_invalid, State};
+use crate::web::{csv_stream, form_pairs, html, html_invalid, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/couples/{id}/report", web::get().to(report_page))
+        .route("/couples/{id}/report", web::post().to(report_arranged))
         .route("/couples/{id}/report.csv", web::get().to(report_csv))
         .route("/couples/{id}/export.csv", web::get().to(couple_csv))
         .route(
@@ -78,7 +79,31 @@ async fn report_page(
     path: web::Path<i32>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let couple_id = path.into_inner();
+    render_report(state, ctx, me, path.into_inner(), req, Vec::new()).await
+}
+
+/// The report again with the agenda in the counselor's order and with their notes, ready
+/// to print. Nothing is stored: the arrangement lives in the page.
+async fn report_arranged(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    path: web::Path<i32>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let choices = choices_from_pairs(&form_pairs(&body)?);
+    render_report(state, ctx, me, path.into_inner(), req, choices).await
+}
+
+async fn render_report(
+    state: State,
+    ctx: Ctx,
+    me: Counselor,
+    couple_id: i32,
+    req: HttpRequest,
+    choices: Vec<Choice>,
+) -> Result<HttpResponse, AppError> {
     let q = ReportQuery::parse(req.query_string());
     let loaded = load_report(&state, me.id, couple_id, &q).await;
     let loaded = or_deny(
@@ -124,7 +149,35 @@ async fn report_page(
                 .read(move |conn| couple_promises::in_period(conn, couple_id, from, to))
                 .await?;
             let promises = couple_promises::report_section(&rows, &names, tz);
-            html(views::report::page(&ctx, &r, &q, &promises, counselor_only))
+            let now = Utc::now();
+            let next = state
+                .db
+                .read(move |conn| {
+                    Ok(db::therapy_sessions::next_for_couple(
+                        conn,
+                        couple_id,
+                        now.naive_utc(),
+                    )?)
+                })
+                .await?;
+            let t = state.settings.thresholds();
+            let suggested = suggest(&r, t.severe_setback_min, t.trust_drop);
+            let extras = views::report::Extras {
+                prepared_on: now.with_timezone(&r.counselor_tz).date_naive(),
+                counselor: me.name.clone(),
+                next_session: next.map(|s| s.starts_at),
+                agenda: arrange(&suggested, &choices),
+                suggested,
+                arranged: !choices.is_empty(),
+            };
+            html(views::report::page(
+                &ctx,
+                &r,
+                &q,
+                &extras,
+                &promises,
+                counselor_only,
+            ))
         }
         Loaded::BadPeriod { couple, error } => {
             html_invalid(views::report::invalid(&ctx, &couple, &q, &error))

@@ -311,9 +311,14 @@ async fn cancel(
     ctx: Ctx,
     me: Counselor,
     path: web::Path<(String, String)>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.0)?;
     let sid = parse_id(&path.1)?;
+    // Cancelling is only ever done from its confirmation page.
+    if !crate::web::confirm::confirmed(&form_pairs(&body)?) {
+        return Ok(see_other(&format!("/couples/{id}/sessions/{sid}/cancel")));
+    }
     let request_id = ctx.request_id.clone();
     let outcome = change_couple(
         &state,

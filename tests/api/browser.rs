@@ -634,6 +634,22 @@ async fn a_partner_checks_in_on_a_phone_and_the_counselor_reads_it() {
         laptop.check_page(&page, false).await;
     }
     laptop.quit().await;
+
+    // The counselor's dashboard on a phone: stacked cards, no sideways scroll.
+    let counselor_phone = Browser::open(&driver, 390, 844).await;
+    counselor_phone.goto(&app.url("/login")).await;
+    counselor_phone
+        .type_into("input[name=email]", ADMIN_EMAIL)
+        .await;
+    counselor_phone
+        .type_into("input[name=password]", ADMIN_PASSWORD)
+        .await;
+    counselor_phone.click("form button[type=submit]").await;
+    counselor_phone.wait_for("/dashboard").await;
+    counselor_phone
+        .check_page("dashboard on a phone", true)
+        .await;
+    counselor_phone.quit().await;
     driver.checkers.assert_clean();
 }
 

@@ -78,6 +78,8 @@ pub async fn assign_daily(app: &TestApp, couple: i32, slug: &str, start: &str) {
             ("cadence", "daily"),
             ("start_date", start),
             ("reminders", "on"),
+            // Tests that start in the past mean every date from the start to be owed.
+            ("past_owed", "all"),
         ],
     )
     .await;
@@ -95,7 +97,7 @@ pub async fn two_counselors() -> (TestApp, TestApp) {
     (app, other)
 }
 
-fn audit_count(app: &TestApp, action: &str) -> i64 {
+pub fn audit_count(app: &TestApp, action: &str) -> i64 {
     let action = trellis::domain::audit_action::AuditAction::parse(action).expect("a known action");
     app.db
         .read_blocking(move |conn| Ok(trellis::db::audit::count_action(conn, action)?))
@@ -211,8 +213,14 @@ async fn another_counselors_couple_is_not_found_and_the_attempt_is_audited() {
     other.get_html("/dashboard").await;
     for (path, fields) in [
         (format!("/couples/{id}/edit"), couple_fields("Stolen", "b")),
-        (format!("/couples/{id}/status"), vec![("status", "closed")]),
-        (format!("/couples/{id}/assignments/{aid}/end"), vec![]),
+        (
+            format!("/couples/{id}/status"),
+            vec![("status", "closed"), ("confirmed", "yes")],
+        ),
+        (
+            format!("/couples/{id}/assignments/{aid}/end"),
+            vec![("confirmed", "yes")],
+        ),
         (
             format!("/couples/{id}/sessions/new"),
             vec![
@@ -310,7 +318,10 @@ async fn editing_pausing_and_closing_a_couple() {
     app.post_form(&format!("/couples/{id}/status"), &[("status", "active")])
         .await;
     let r = app
-        .post_form(&format!("/couples/{id}/status"), &[("status", "closed")])
+        .post_form(
+            &format!("/couples/{id}/status"),
+            &[("status", "closed"), ("confirmed", "yes")],
+        )
         .await;
     assert_eq!(
         location(&r),
@@ -324,7 +335,7 @@ async fn editing_pausing_and_closing_a_couple() {
     let r = app.post_form(&format!("/couples/{id}/edit"), &fields).await;
     assert_eq!(location(&r), format!("/couples/{id}?notice=couple-closed"));
     let r = app
-        .post_form(&format!("/couples/{id}/status"), &[("status", "active")])
+        .post_form(&format!("/couples/{id}/status"), &[("status", "paused")])
         .await;
     assert_eq!(location(&r), format!("/couples/{id}?notice=couple-closed"));
     let (_, list) = app.get_html("/couples").await;
@@ -521,7 +532,8 @@ async fn assignments_pause_resume_and_end() {
     assert_eq!(app.count("assignment_pauses"), 1);
     app.post_form(&format!("{base}/resume"), &[]).await;
     assert_eq!(status(&app), "active");
-    app.post_form(&format!("{base}/end"), &[]).await;
+    app.post_form(&format!("{base}/end"), &[("confirmed", "yes")])
+        .await;
     assert_eq!(status(&app), "ended");
     let r = app.post_form(&format!("{base}/explode"), &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -591,7 +603,10 @@ async fn sessions_are_booked_moved_and_cancelled_in_the_counselors_time_zone() {
         "next session on the dashboard"
     );
     let r = app
-        .post_form(&format!("/couples/{id}/sessions/{sid}/cancel"), &[])
+        .post_form(
+            &format!("/couples/{id}/sessions/{sid}/cancel"),
+            &[("confirmed", "yes")],
+        )
         .await;
     assert_eq!(
         location(&r),

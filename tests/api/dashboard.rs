@@ -69,14 +69,14 @@ fn session(app: &TestApp, couple: i32, starts: chrono::DateTime<Utc>) {
     ));
 }
 
-/// The dashboard row (couple cell + its partners) for a label.
+/// The dashboard line (with its reasons and partners) for a label.
 fn row_of<'a>(page: &'a str, label: &str) -> &'a str {
     let start = page
         .find(&format!(">{label}</a>"))
         .unwrap_or_else(|| panic!("{label} on the dashboard"));
     let rest = &page[start..];
     let end = rest[1..]
-        .find("<th scope=\"row\"")
+        .find("<li class=\"triage-row\"")
         .map(|i| i + 1)
         .unwrap_or(rest.len());
     &rest[..end]
@@ -182,10 +182,13 @@ async fn silence_and_overdue_entries_are_flagged() {
          UPDATE partners SET last_entry_at = '{}' WHERE id = {a};",
         ts(now - Duration::days(6))
     ));
-    let three_days_ago = (now - Duration::days(3)).date_naive();
+    // Late: Alex missed five of the fourteen days (35%).
+    let missed: Vec<String> = (3..8)
+        .map(|back| format!("'{}'", (now - Duration::days(back)).date_naive()))
+        .collect();
     app.sql(&format!(
-        "DELETE FROM entries WHERE partner_id = {b2} AND occurrence_date IN ('{three_days_ago}', '{}');",
-        (now - Duration::days(4)).date_naive()
+        "DELETE FROM entries WHERE partner_id = {b2} AND occurrence_date IN ({});",
+        missed.join(",")
     ));
     let _ = silent;
     let _ = late;
@@ -198,9 +201,17 @@ async fn silence_and_overdue_entries_are_flagged() {
         "the missed days are overdue too"
     );
     let late_row = row_of(&page, "Late");
-    assert!(late_row.contains("Alex Chen has 2 overdue entries."));
+    assert!(
+        late_row.contains("Alex Chen missed 5 of 14 entries owed (35%)."),
+        "{late_row}"
+    );
+    assert!(
+        late_row.contains("Many entries missed"),
+        "the headline in words"
+    );
     assert!(!late_row.contains("Silence"));
-    assert!(late_row.contains("12 of 14"));
+    assert!(late_row.contains("9 of 14 made"));
+    assert!(late_row.contains("23 of 28"), "both partners together");
     let fine = row_of(&page, "Fine");
     assert!(!fine.contains("Overdue") && !fine.contains("Silence"));
 
@@ -249,15 +260,27 @@ async fn every_change_shows_on_the_next_view() {
     let (couple, a, b, assignment) = calm_couple(&app, "Calm").await;
     let page = view(&app).await;
     assert!(row_of(&page, "Calm").contains("14 of 14"));
-    assert!(!row_of(&page, "Calm").contains("badge"));
+    assert!(row_of(&page, "Calm").contains("On track"));
+    assert!(!row_of(&page, "Calm").contains("badge-flag"));
 
-    // A submitted entry disappears: owed but not made, overdue.
+    // Submitted entries disappear: owed but not made, overdue.
     let three_days_ago = (Utc::now() - Duration::days(3)).date_naive();
     app.sql(&format!(
         "DELETE FROM entries WHERE partner_id = {b} AND occurrence_date = '{three_days_ago}';"
     ));
     let page = view(&app).await;
     assert!(row_of(&page, "Calm").contains("13 of 14"), "entries");
+    assert!(
+        !row_of(&page, "Calm").contains("Overdue"),
+        "one in 14 is not"
+    );
+    let week_ago = (Utc::now() - Duration::days(7)).date_naive();
+    app.sql(&format!(
+        "DELETE FROM entries WHERE partner_id = {b} AND occurrence_date >= '{week_ago}' \
+         AND occurrence_date < '{three_days_ago}';"
+    ));
+    let page = view(&app).await;
+    assert!(row_of(&page, "Calm").contains("9 of 14"), "entries");
     assert!(row_of(&page, "Calm").contains("Overdue"));
 
     // The couple is renamed.
@@ -310,4 +333,74 @@ async fn every_change_shows_on_the_next_view() {
     let page = view(&app).await;
     assert!(!page.contains(">Renamed</a>"), "status");
     assert!(page.contains("Your caseload is empty") || !page.contains("Renamed"));
+}
+
+#[tokio::test]
+async fn one_missed_entry_in_two_weeks_is_not_flagged_as_overdue() {
+    let app = admin_app().await;
+    let (_, a, _, _) = calm_couple(&app, "Nearly").await;
+    let two_days_ago = (Utc::now() - Duration::days(2)).date_naive();
+    app.sql(&format!(
+        "DELETE FROM entries WHERE partner_id = {a} AND occurrence_date = '{two_days_ago}';"
+    ));
+    let (_, page) = app.get_html("/dashboard").await;
+    let row = row_of(&page, "Nearly");
+    assert!(row.contains("13 of 14 made, 1 overdue"), "{row}");
+    assert!(
+        !row.contains("Overdue") && row.contains("On track"),
+        "{row}"
+    );
+    assert!(page.contains("Nothing needs your attention right now"));
+}
+
+#[tokio::test]
+async fn the_dashboard_finds_couples_by_name() {
+    let app = admin_app().await;
+    calm_couple(&app, "Rivera & Chen").await;
+    calm_couple(&app, "Okafor & Lund").await;
+    let (status, page) = app.get_html("/dashboard?q=okaf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(">Okafor &amp; Lund</a>"));
+    assert!(!page.contains(">Rivera &amp; Chen</a>"));
+    assert!(
+        page.contains("value=\"okaf\""),
+        "the search stays filled in"
+    );
+    // Case does not matter; nothing found says so; markup is escaped.
+    let (_, page) = app.get_html("/dashboard?q=RIVERA").await;
+    assert!(page.contains(">Rivera &amp; Chen</a>") && !page.contains(">Okafor"));
+    let (status, page) = app.get_html("/dashboard?q=%3Cb%3Ezz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("No couple matches") && !page.contains("<b>zz"));
+}
+
+#[tokio::test]
+async fn the_most_serious_reason_ranks_first_and_is_named_in_words() {
+    let app = admin_app().await;
+    let now = Utc::now();
+    // Three mild problems at once...
+    let (_, quiet, _, _) = calm_couple(&app, "Many mild").await;
+    app.sql(&format!(
+        "DELETE FROM entries WHERE partner_id = {quiet} AND occurrence_date > '{}';\
+         UPDATE partners SET last_entry_at = '{}' WHERE id = {quiet};",
+        (now - Duration::days(8)).date_naive(),
+        ts(now - Duration::days(8))
+    ));
+    // ...against one falling trust rating.
+    let (_, falling, _, _) = calm_couple(&app, "Falling").await;
+    app.sql(&format!(
+        "UPDATE partners SET previous_trust = 8, latest_trust = 5 WHERE id = {falling};"
+    ));
+    calm_couple(&app, "Aaa calm").await;
+    let (_, page) = app.get_html("/dashboard").await;
+    let pos = |label: &str| page.find(&format!(">{label}</a>")).unwrap();
+    assert!(
+        pos("Falling") < pos("Many mild"),
+        "trust before silence and overdue"
+    );
+    assert!(pos("Many mild") < pos("Aaa calm"));
+    assert!(row_of(&page, "Falling").contains("Trust falling"));
+    assert!(row_of(&page, "Many mild").contains("Gone quiet"));
+    assert!(row_of(&page, "Many mild").contains("+1 more"));
+    assert!(page.contains("2 needing attention"));
 }

@@ -9,8 +9,10 @@
 )]
 
 mod alerts;
+mod assignment_edit;
 mod backup;
 mod browser;
+mod confirm;
 mod couples;
 mod dashboard;
 mod errors;

@@ -559,7 +559,7 @@ async fn the_practice_summary_is_the_admins_and_the_caseload_summary_each_counse
     for slot in ["a", "b"] {
         let made = &row[col(&format!("partner_{slot}_entries_made"))];
         let owed = &row[col(&format!("partner_{slot}_entries_owed"))];
-        let cell = format!("<td class=\"num\">{made} of {owed}</td>");
+        let cell = format!(": {made} of {owed} made");
         assert!(dashboard.contains(&cell), "{cell} not on the dashboard");
     }
     assert!(row[col("attention_score")].parse::<i32>().unwrap() > 0);
@@ -724,4 +724,98 @@ async fn the_trust_chart_is_accessible_well_formed_svg_that_escapes_names() {
         )?)
     });
     assert!(wrong.is_err());
+}
+
+#[tokio::test]
+async fn the_report_suggests_an_agenda_the_counselor_can_reorder_and_annotate() {
+    let (app, s) = admin_with_couple("Sam").await;
+    let next = (Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d 10:00:00")
+        .to_string();
+    app.sql(&format!(
+        "INSERT INTO therapy_sessions (couple_id, counselor_id, starts_at, duration_minutes, status, \
+         created_at, updated_at) SELECT id, counselor_id, '{next}', 50, 'booked', '{next}', '{next}' \
+         FROM couples WHERE id = {};",
+        s.couple_id
+    ));
+    let base = format!("/couples/{}/report?{}", s.couple_id, period_query(&s));
+    let (status, body) = app.get_html(&base).await;
+    assert_eq!(status, StatusCode::OK);
+    // The header printed on every page, and the next session in words.
+    assert!(body.contains("Confidential, prepared "), "print header");
+    assert!(body.contains(" for Rivera &amp; Chen</div>"));
+    assert!(body.contains("Next session: <strong>"));
+    assert!(body.contains(" at 10:00</time>"), "time in words");
+    // The suggestion: the setback to raise, never what anyone wrote.
+    assert!(body.contains("Agenda for the session"));
+    let agenda = &body[body.find("<ol class=\"agenda\">").expect("an agenda")..];
+    let agenda = &agenda[..agenda.find("</ol>").unwrap()];
+    assert!(
+        agenda.contains("severity 4 of 5, asked to raise it in session"),
+        "{agenda}"
+    );
+    assert!(!agenda.contains("hidden"), "no setback text on the agenda");
+    assert!(!body.contains("SECRET-SAFETY-ANSWER"));
+    let keys: Vec<String> = body
+        .match_indices("name=\"item\" value=\"")
+        .map(|(i, m)| {
+            let rest = &body[i + m.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect();
+    assert!(keys.len() >= 2, "{keys:?}");
+
+    // Put the last item first with a note, leave the first out.
+    let (first, last) = (&keys[0], &keys[keys.len() - 1]);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        fields.push(("item".into(), k.clone()));
+        fields.push((format!("pos_{k}"), (i + 2).to_string()));
+        if k != first {
+            fields.push((format!("keep_{k}"), "on".into()));
+        }
+    }
+    fields.push((format!("pos_{last}"), "1".into()));
+    fields.retain(|(k, v)| !(k == &format!("pos_{last}") && v != "1"));
+    fields.push((format!("note_{last}"), "Start <b>here</b>".into()));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = app.post_form(&base, &borrowed).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    let agenda = &body[body.find("<ol class=\"agenda\">").unwrap()..];
+    let agenda = &agenda[..agenda.find("</ol>").unwrap()];
+    assert!(agenda.contains("Start &lt;b&gt;here&lt;/b&gt;"), "{agenda}");
+    assert_eq!(
+        agenda.matches("<li>").count(),
+        keys.len() - 1,
+        "one left out"
+    );
+    let note_at = agenda.find("Start &lt;b&gt;").unwrap();
+    assert!(
+        agenda[..note_at].matches("<li>").count() == 1,
+        "the moved item is first"
+    );
+
+    // Another counselor cannot post to it.
+    app.add_counselor("Bo", OTHER_EMAIL, OTHER_PASSWORD).await;
+    let other = app.other_browser();
+    other.login(OTHER_EMAIL, OTHER_PASSWORD).await;
+    let r = other.post_form(&base, &borrowed).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_report_with_safety_checks_suggests_no_agenda() {
+    let (app, s) = admin_with_couple("Sam").await;
+    let base = format!(
+        "/couples/{}/report?{}&include_safety=1",
+        s.couple_id,
+        period_query(&s)
+    );
+    let (_, body) = app.get_html(&base).await;
+    assert!(body.contains("No agenda is suggested while private safety checks are included"));
+    assert!(!body.contains("<ol class=\"agenda\">"));
 }

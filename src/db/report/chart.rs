@@ -5,9 +5,10 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use super::{booked_session_starts, counselor_tz, partner_infos};
-use crate::db::schema::{entries, setbacks};
+use crate::db::schema::{entries, exercise_prompts, exercises, setbacks};
 use crate::db::{couples as couple_db, DbConnection};
-use crate::domain::report::{self, PartnerInfo, Period, TrustChartData, TrustRow};
+use crate::domain::exercise::Metric;
+use crate::domain::report::{self, ExerciseTrustRow, PartnerInfo, Period, TrustChartData};
 
 /// Trust over `[from, to]` for one of this counselor's couples, for the couple page and
 /// anywhere else a chart is drawn. Four queries.
@@ -33,7 +34,7 @@ pub fn trust_chart_for(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<TrustChartData> {
-    let ratings: Vec<TrustRow> = entries::table
+    let ratings: Vec<ExerciseTrustRow> = entries::table
         .filter(entries::couple_id.eq(couple_id))
         .filter(entries::status.eq("submitted"))
         .filter(entries::trust_score.is_not_null())
@@ -44,12 +45,16 @@ pub fn trust_chart_for(
         )
         .order(entries::id.asc())
         .select((
-            entries::partner_id,
-            entries::occurrence_date,
-            entries::submitted_at,
-            entries::trust_score,
+            entries::exercise_id,
+            (
+                entries::partner_id,
+                entries::occurrence_date,
+                entries::submitted_at,
+                entries::trust_score,
+            ),
         ))
         .load(conn)?;
+    let names = series_names(conn, &ratings)?;
     let setback_days: Vec<(NaiveDate, i32)> = setbacks::table
         .filter(setbacks::couple_id.eq(couple_id))
         .filter(setbacks::happened_on.between(from, to))
@@ -57,12 +62,44 @@ pub fn trust_chart_for(
         .select((setbacks::happened_on, setbacks::severity))
         .load(conn)?;
     let sessions = booked_session_starts(conn, couple_id)?;
-    Ok(report::trust_chart(
+    Ok(report::trust_chart_by_exercise(
         Period { from, to },
         partners,
         &ratings,
+        &names,
         setback_days,
         &sessions,
         tz,
-    ))
+    )
+    .fitted())
+}
+
+/// Each rated exercise's series label: its title and its trust question, e.g.
+/// "Daily check-in: Trust today".
+fn series_names(
+    conn: &mut DbConnection,
+    ratings: &[ExerciseTrustRow],
+) -> QueryResult<Vec<(i32, String)>> {
+    let mut ids: Vec<i32> = ratings.iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let titles: Vec<(i32, String)> = exercises::table
+        .filter(exercises::id.eq_any(&ids))
+        .select((exercises::id, exercises::title))
+        .load(conn)?;
+    let questions: Vec<(i32, String)> = exercise_prompts::table
+        .filter(exercise_prompts::exercise_id.eq_any(&ids))
+        .filter(exercise_prompts::metric.eq(Metric::Trust.as_str()))
+        .select((exercise_prompts::exercise_id, exercise_prompts::label))
+        .load(conn)?;
+    Ok(titles
+        .into_iter()
+        .map(|(id, title)| match questions.iter().find(|q| q.0 == id) {
+            Some((_, q)) => (id, format!("{title}: {q}")),
+            None => (id, title),
+        })
+        .collect())
 }

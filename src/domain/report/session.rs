@@ -80,6 +80,43 @@ pub struct AnswerText {
     pub label: String,
     pub kind: String,
     pub value: String,
+    /// For a number scale: its ends and their labels, so "3" reads "3 of 10".
+    pub scale: Option<ScaleEnds>,
+}
+
+/// A number scale's range and the words at its ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleEnds {
+    pub min: i32,
+    pub max: i32,
+    pub low_label: String,
+    pub high_label: String,
+}
+
+impl AnswerText {
+    /// The answer as a counselor reads it: a scale answer with its range and end labels,
+    /// e.g. "3 on a scale of 0 to 10 (0 = not at all, 10 = completely)"; anything else as
+    /// written.
+    pub fn in_words(&self) -> String {
+        match &self.scale {
+            Some(s) if !self.value.trim().is_empty() => {
+                let mut ends = Vec::new();
+                if !s.low_label.trim().is_empty() {
+                    ends.push(format!("{} = {}", s.min, s.low_label.trim()));
+                }
+                if !s.high_label.trim().is_empty() {
+                    ends.push(format!("{} = {}", s.max, s.high_label.trim()));
+                }
+                let base = format!("{} on a scale of {} to {}", self.value.trim(), s.min, s.max);
+                if ends.is_empty() {
+                    base
+                } else {
+                    format!("{base} ({})", ends.join(", "))
+                }
+            }
+            _ => self.value.clone(),
+        }
+    }
 }
 
 /// An entry a partner flagged for the session, with its answers in prompt order.

@@ -151,6 +151,7 @@ fn flagged_entries_of_the_period_come_by_day_with_their_answers() {
         label: "Q".into(),
         kind: "long_text".into(),
         value: v.into(),
+        scale: None,
     };
     let answers = [(2, text("first")), (2, text("second")), (3, text("third"))];
     let titles = HashMap::from([(5, "Check-in".to_string())]);
@@ -277,4 +278,32 @@ fn the_trust_chart_dates_undated_ratings_locally_and_keeps_the_span() {
     assert_eq!(c.partners[1].1, vec![(d("2026-03-02"), 7)]);
     assert_eq!(c.sessions, vec![d("2026-03-04")]);
     assert_eq!((c.from, c.to), (p.from, p.to));
+}
+
+#[test]
+fn scale_answers_read_with_their_range_and_end_labels() {
+    let mut a = AnswerText {
+        label: "Trust today".into(),
+        kind: "scale".into(),
+        value: "3".into(),
+        scale: Some(super::session::ScaleEnds {
+            min: 0,
+            max: 10,
+            low_label: "not at all".into(),
+            high_label: "completely".into(),
+        }),
+    };
+    assert_eq!(
+        a.in_words(),
+        "3 on a scale of 0 to 10 (0 = not at all, 10 = completely)"
+    );
+    if let Some(s) = a.scale.as_mut() {
+        s.high_label = String::new();
+    }
+    assert_eq!(a.in_words(), "3 on a scale of 0 to 10 (0 = not at all)");
+    a.value = String::new();
+    assert_eq!(a.in_words(), "", "no answer stays empty");
+    a.scale = None;
+    a.value = "free words".into();
+    assert_eq!(a.in_words(), "free words");
 }

@@ -17,6 +17,8 @@ use super::{
 const EMPTY_TEXT: &str = "No ratings in this period yet.";
 
 /// A series' ratings inside the shown range, sorted by date.
+use crate::domain::report::unbroken_runs;
+
 type Points = Vec<(NaiveDate, i32)>;
 
 /// Stable FNV-1a hash, used to give each chart's `<title>`/`<desc>` unique ids.
@@ -256,9 +258,12 @@ fn data_lines(scale: &Scale, series: &[Series], shown: &[Points]) -> Markup {
         @for (i, (s, pts)) in series.iter().zip(shown).enumerate() {
             @let st = style(i);
             g.chart-series {
-                @if pts.len() > 1 {
-                    polyline points=(points_attr(scale, pts)) fill="none" stroke=(st.colour)
-                        stroke-width="2" stroke-linejoin="round" stroke-dasharray=[st.dash] {}
+                // A line only joins ratings given in their usual rhythm: gaps stay gaps.
+                @for run in unbroken_runs(pts) {
+                    @if run.len() > 1 {
+                        polyline points=(points_attr(scale, run)) fill="none" stroke=(st.colour)
+                            stroke-width="2" stroke-linejoin="round" stroke-dasharray=[st.dash] {}
+                    }
                 }
                 @for (d, v) in pts {
                     g {

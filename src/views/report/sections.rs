@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use crate::domain::report::SessionReport;
 use crate::domain::report::{one_decimal, signed_change, RatingSummary, WarnSign};
-use crate::views::format::{day_month, iso_datetime, local_date, long_date};
+use crate::views::format::{day_month, full_date, iso_datetime, local_date};
 
 fn rating_cells(s: &RatingSummary) -> Markup {
     html! {
@@ -184,7 +184,7 @@ pub(super) fn flagged(r: &SessionReport) -> Markup {
                 div.card.report-entry {
                     h3 { (f.title) }
                     p.timeline-meta {
-                        (r.partner_name(f.partner_id)) " · " time datetime=(f.date) { (long_date(f.date)) }
+                        (r.partner_name(f.partner_id)) " · " time datetime=(f.date) { (full_date(f.date)) }
                         " · " @if f.visibility == "partner" { "seen by both partners" } @else { "counselor only" }
                     }
                     dl.answers {
@@ -194,7 +194,7 @@ pub(super) fn flagged(r: &SessionReport) -> Markup {
                                 @if a.kind == "checklist" || a.kind == "list" {
                                     ul { @for line in a.value.lines().filter(|l| !l.trim().is_empty()) { li { (line) } } }
                                 } @else if a.value.is_empty() { span.muted { "(no answer)" } }
-                                @else { (a.value) }
+                                @else { (a.in_words()) }
                             }
                         }
                     }

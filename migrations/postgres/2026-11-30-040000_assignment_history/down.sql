@@ -1,0 +1,2 @@
+DROP TABLE assignment_changes;
+ALTER TABLE assignments DROP COLUMN replaces_id;
