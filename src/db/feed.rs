@@ -25,6 +25,9 @@ type EntryLine = (
     bool,
 );
 
+/// The reader's own entry for an occurrence: (id, assignment, day, submitted at).
+type MineLine = (i32, Option<i32>, Option<NaiveDate>, Option<NaiveDateTime>);
+
 /// Everything that changed for `reader_id` since `since`, before arranging.
 pub fn candidates(
     conn: &mut DbConnection,
@@ -56,22 +59,21 @@ pub fn candidates(
         .load(conn)?;
     // The reader's own submitted entries for the same occurrences (paired reveal).
     let assignment_ids: Vec<i32> = theirs.iter().filter_map(|e| e.1).collect();
-    let mine: Vec<(i32, Option<i32>, Option<NaiveDate>, Option<NaiveDateTime>)> =
-        if assignment_ids.is_empty() {
-            Vec::new()
-        } else {
-            entries::table
-                .filter(entries::partner_id.eq(reader_id))
-                .filter(entries::status.eq(EntryStatus::Submitted))
-                .filter(entries::assignment_id.eq_any(&assignment_ids))
-                .select((
-                    entries::id,
-                    entries::assignment_id,
-                    entries::occurrence_date,
-                    entries::submitted_at,
-                ))
-                .load(conn)?
-        };
+    let mine: Vec<MineLine> = if assignment_ids.is_empty() {
+        Vec::new()
+    } else {
+        entries::table
+            .filter(entries::partner_id.eq(reader_id))
+            .filter(entries::status.eq(EntryStatus::Submitted))
+            .filter(entries::assignment_id.eq_any(&assignment_ids))
+            .select((
+                entries::id,
+                entries::assignment_id,
+                entries::occurrence_date,
+                entries::submitted_at,
+            ))
+            .load(conn)?
+    };
     let pairs: HashMap<(i32, NaiveDate), (i32, Option<NaiveDateTime>)> = mine
         .into_iter()
         .filter_map(|(id, a, d, at)| Some(((a?, d?), (id, at))))

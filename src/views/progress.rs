@@ -91,7 +91,7 @@ fn figures(p: &Progress) -> Markup {
         .map(|(d, v)| (*d, "You".to_string(), *v))
         .chain(p.theirs.iter().map(|(d, v)| (*d, p.other_name.clone(), *v)))
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     html! {
         details.chart-data {
             summary { "The figures" }

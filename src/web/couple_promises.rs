@@ -51,6 +51,9 @@ pub async fn section(state: &State, couple_id: i32, tz: Tz) -> Result<Markup, Ap
     Ok(counselor_section(&partners))
 }
 
+/// Promises of a period with the partners' (id, name).
+pub type InPeriod = (Vec<db::promises::PromiseRow>, Vec<(i32, String)>);
+
 /// The couple's promises due (or, without a due date, made) within `from..=to`, with the
 /// partners' names, for the session-prep report and its CSV.
 pub fn in_period(
@@ -58,7 +61,7 @@ pub fn in_period(
     couple_id: i32,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
-) -> Result<(Vec<db::promises::PromiseRow>, Vec<(i32, String)>), AppError> {
+) -> Result<InPeriod, AppError> {
     let names = db::couples::partners_of(conn, couple_id)?
         .iter()
         .map(|p| (p.id, p.display_name.clone()))

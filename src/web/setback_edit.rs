@@ -74,7 +74,7 @@ pub async fn edit_form(
 enum Saved {
     Done,
     Closed,
-    Invalid(SetbackForm, Errors, chrono::NaiveDate),
+    Invalid(Box<(SetbackForm, Errors, chrono::NaiveDate)>),
 }
 
 pub async fn save(
@@ -98,7 +98,7 @@ pub async fn save(
             }
             let new = match form.validate(today) {
                 Ok(n) => n,
-                Err(errors) => return Ok(Saved::Invalid(form, errors, today)),
+                Err(errors) => return Ok(Saved::Invalid(Box::new((form, errors, today)))),
             };
             db::setbacks::update(conn, &note, &new)?;
             db::audit::record(
@@ -113,12 +113,15 @@ pub async fn save(
     Ok(match saved {
         Saved::Done => see_other(&format!("/me/setbacks/{id}?notice=setback-updated")),
         Saved::Closed => closed(id),
-        Saved::Invalid(form, errors, today) => html_invalid(views::setbacks::form_page(
-            &ctx,
-            &form,
-            &errors,
-            &today.format("%Y-%m-%d").to_string(),
-            SetbackTarget::Edit { id },
-        )),
+        Saved::Invalid(invalid) => {
+            let (form, errors, today) = *invalid;
+            html_invalid(views::setbacks::form_page(
+                &ctx,
+                &form,
+                &errors,
+                &today.format("%Y-%m-%d").to_string(),
+                SetbackTarget::Edit { id },
+            ))
+        }
     })
 }
