@@ -17,7 +17,8 @@ use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::{CoupleStatus, Slot};
 use crate::domain::exercise::Visibility;
 use crate::domain::status::{
-    AssignmentStatus, EntryStatus, OutboxStatus, SessionStatus, TextWord, TokenPurpose, UserKind,
+    AssignmentStatus, EntryStatus, OutboxStatus, PasswordTokenPurpose, SessionStatus, TextWord,
+    TokenPurpose, UserKind,
 };
 
 // What `#[derive(AsExpression)]` binds a value with; the derive's own output names this
@@ -116,6 +117,7 @@ text_enum!(
     Visibility,
     UserKind,
     TokenPurpose,
+    PasswordTokenPurpose,
     AuditAction,
     ActorKind,
 );

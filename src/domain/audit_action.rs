@@ -71,6 +71,24 @@ text_word! {
         SignInLinkRefused => "sign_in.link_refused",
         SignInLinkRequested => "sign_in.link_requested",
         SignOut => "sign_out",
+        // Counselor accounts.
+        TwoFactorEnable => "two_factor.enable",
+        TwoFactorDisable => "two_factor.disable",
+        TwoFactorReset => "two_factor.reset",
+        TwoFactorFailed => "two_factor.failed",
+        RecoveryCodeUsed => "two_factor.recovery_code_used",
+        RecoveryCodesRenew => "two_factor.recovery_codes_renew",
+        BrowserForget => "two_factor.browser_forget",
+        PracticeTwoFactorRule => "practice.two_factor_rule",
+        PasswordChange => "password.change",
+        PasswordResetRequested => "password.reset_requested",
+        PasswordReset => "password.reset",
+        PasswordLinkRefused => "password.link_refused",
+        CounselorInvite => "counselor.invite",
+        SessionsEndOthers => "sessions.end_others",
+        AuditExport => "audit.export",
+        AuditView => "audit.view",
+        SignInThrottled => "sign_in.throttled",
     }
 }
 
@@ -100,7 +118,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 65);
+        assert_eq!(AuditAction::ALL.len(), 82);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! with `(value)`, never with `PreEscaped`.
 
 pub mod account;
+pub mod account_emails;
+pub mod account_pages;
 pub mod assets;
 pub mod assignments;
 pub mod chart;
@@ -22,5 +24,7 @@ pub mod report;
 pub mod setbacks;
 pub mod sign_in;
 pub mod timeline;
+pub mod two_factor;
+pub mod audit_page;
 
 pub use layout::{page, Ctx};

@@ -23,6 +23,9 @@ fn extra_notice(key: &str) -> Option<&'static str> {
     if let Some(text) = portal_notice(key) {
         return Some(text);
     }
+    if let Some(text) = account_notice(key) {
+        return Some(text);
+    }
     Some(match key {
         "couple-created" => {
             "The couple was added. Next, assign an exercise or book their first session."
@@ -62,6 +65,24 @@ fn portal_notice(key: &str) -> Option<&'static str> {
         "entry-flagged" => "The entry is flagged for your next session.",
         "entry-unflagged" => "The flag was removed.",
         "comment-added" => "Your comment was added. The partner who wrote the entry will see it.",
+        _ => return None,
+    })
+}
+
+/// Banners for counselor accounts.
+fn account_notice(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "sign-in-again" => "Your sign-in took too long to finish. Please sign in again.",
+        "password-changed" => "Your password was changed. Every other browser was signed out.",
+        "password-saved" => "Your password was saved. Sign in with it now.",
+        "password-confirmed" => "Thank you. Please repeat the change you were making.",
+        "two-factor-off" => "Two-step sign-in is off.",
+        "two-factor-required" => "Your practice requires two-step sign-in, so it stays on.",
+        "browser-forgotten" => "That browser will be asked for a code again.",
+        "signed-out-elsewhere" => "Every other browser was signed out.",
+        "counselor-invited" => "The counselor was added and invited by email to choose their password.",
+        "two-factor-reset" => "Their two-step sign-in was reset; they were signed out and told by email.",
+        "two-factor-rule-saved" => "The practice's sign-in rule was saved.",
         _ => return None,
     })
 }
