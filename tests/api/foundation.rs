@@ -113,16 +113,16 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
-    let app = spawn_app_with(|s| s.auth.login_attempts_per_window = 3).await;
+async fn repeated_wrong_passwords_make_the_next_try_wait() {
+    let app = spawn_app_with(|s| s.auth.throttle_account_free_attempts = 3).await;
     app.setup_admin().await;
     let visitor = app.other_browser();
-    for _ in 0..3 {
+    for _ in 0..4 {
         visitor.login(ADMIN_EMAIL, "not the right password").await;
     }
     let r = visitor.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("Too many attempts"));
+    assert!(r.text().await.unwrap().contains("Too many unsuccessful attempts"));
 }
 
 #[tokio::test]

@@ -16,6 +16,8 @@ mod errors;
 mod exercises;
 mod export_stall;
 mod faults;
+mod accounts;
+mod audit_trail;
 mod foundation;
 mod helpers;
 mod mail;
