@@ -63,6 +63,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                         @if user.is_admin {
                                             (nav_link(ctx, "/practice", "Practice"))
                                         }
+                                        (nav_link(ctx, "/account", "Your account"))
                                     }
                                     UserKind::Partner => {
                                         (nav_link(ctx, "/me", "Home"))

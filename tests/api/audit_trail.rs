@@ -79,13 +79,14 @@ async fn audit_rows_written_by_many_requests_at_once_still_form_one_chain() {
 async fn the_audit_page_shows_names_in_local_time_filters_pages_and_exports() {
     let app = spawn_app().await;
     app.setup_admin().await;
-    crate::portal::create_couple(
+    let couple = crate::portal::create_couple(
         &app,
         ADMIN_EMAIL,
         "Rivera household",
         ("Sam", "sam@example.org"),
         ("Alex", "alex@example.org"),
     );
+    app.get_html(&format!("/couples/{}", couple.id)).await;
     for _ in 0..60 {
         app.get_html("/dashboard").await;
     }
@@ -119,7 +120,13 @@ async fn the_audit_page_shows_names_in_local_time_filters_pages_and_exports() {
     }
     assert!(pages >= 2);
     // CSV of the filtered rows, itself audited.
-    let r = app.get("/practice/audit.csv?action=couple.create").await;
+    let (_, page) = app
+        .get_html(&format!("/practice/audit?couple={}", couple.id))
+        .await;
+    assert!(page.contains("Rivera household") && page.contains("couple.view"), "{page}");
+    let r = app
+        .get(&format!("/practice/audit.csv?action=couple.view&couple={}", couple.id))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let csv = r.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
