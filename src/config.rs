@@ -297,7 +297,12 @@ impl Settings {
     }
 
     /// How counselor sign-in failures are slowed down: `(per account, per address)`.
-    pub fn throttles(&self) -> (crate::domain::throttle::Policy, crate::domain::throttle::Policy) {
+    pub fn throttles(
+        &self,
+    ) -> (
+        crate::domain::throttle::Policy,
+        crate::domain::throttle::Policy,
+    ) {
         use chrono::Duration;
         let a = &self.auth;
         let policy = |free| crate::domain::throttle::Policy {

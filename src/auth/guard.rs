@@ -51,7 +51,11 @@ impl FromRequest for Counselor {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        if req.extensions().get::<TwoFactorEnrolmentRequired>().is_some() {
+        if req
+            .extensions()
+            .get::<TwoFactorEnrolmentRequired>()
+            .is_some()
+        {
             return ready(Err(AppError::SignInRequired(ENROLMENT_PATH)));
         }
         ready(

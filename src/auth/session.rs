@@ -15,9 +15,7 @@ use chrono::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub use super::identity::{
-    CsrfToken, Identity, TwoFactorEnrolmentRequired, UserKind, CSRF_FIELD,
-};
+pub use super::identity::{CsrfToken, Identity, TwoFactorEnrolmentRequired, UserKind, CSRF_FIELD};
 use super::token;
 use crate::db::{self, sessions};
 use crate::error::AppError;

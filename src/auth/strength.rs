@@ -33,7 +33,9 @@ fn reason(w: Warning) -> &'static str {
         Warning::StraightRowsOfKeysAreEasyToGuess
         | Warning::ShortKeyboardPatternsAreEasyToGuess => "it follows keys in a row on a keyboard",
         Warning::RepeatsLikeAaaAreEasyToGuess
-        | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => "it repeats the same characters",
+        | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            "it repeats the same characters"
+        }
         Warning::ThisIsATop10Password
         | Warning::ThisIsATop100Password
         | Warning::ThisIsACommonPassword => "it is one of the most used passwords",

@@ -131,7 +131,9 @@ mod tests {
     #[test]
     fn the_rfc_6238_test_vector_gives_the_published_code() {
         // RFC 6238 appendix B, SHA-1, T = 59: 94287082 (8 digits); the last 6 are ours.
-        let secret = Secret::Raw(b"12345678901234567890".to_vec()).to_encoded().to_string();
+        let secret = Secret::Raw(b"12345678901234567890".to_vec())
+            .to_encoded()
+            .to_string();
         assert_eq!(code_at(&secret, 59).unwrap(), "287082");
     }
 
@@ -142,7 +144,10 @@ mod tests {
         let set: std::collections::HashSet<_> = codes.iter().collect();
         assert_eq!(set.len(), 10);
         let c = &codes[0];
-        assert_eq!(recovery_code_hash(c), recovery_code_hash(&c.to_uppercase().replace('-', " ")));
+        assert_eq!(
+            recovery_code_hash(c),
+            recovery_code_hash(&c.to_uppercase().replace('-', " "))
+        );
     }
 
     #[test]

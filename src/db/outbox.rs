@@ -487,7 +487,11 @@ pub fn remove_stale_failed_content(
     use email_outbox::dsl as o;
     diesel::update(
         o::email_outbox
-            .filter(o::status.eq_any([OutboxStatus::Failed, OutboxStatus::Sent, OutboxStatus::Expired]))
+            .filter(o::status.eq_any([
+                OutboxStatus::Failed,
+                OutboxStatus::Sent,
+                OutboxStatus::Expired,
+            ]))
             .filter(o::content_removed.eq(false))
             .filter(o::created_at.lt(before)),
     )
@@ -530,14 +534,14 @@ pub fn retry_all_failed(conn: &mut DbConnection, now: NaiveDateTime) -> QueryRes
             .filter(o::status.eq(OutboxStatus::Failed))
             .filter(o::content_removed.eq(false)),
     )
-        .set((
-            o::status.eq(OutboxStatus::Pending),
-            o::attempts.eq(0),
-            o::next_attempt_at.eq(now),
-            o::lease_owner.eq(None::<String>),
-            o::lease_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)
+    .set((
+        o::status.eq(OutboxStatus::Pending),
+        o::attempts.eq(0),
+        o::next_attempt_at.eq(now),
+        o::lease_owner.eq(None::<String>),
+        o::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
 }
 
 /// When the oldest message still waiting to go out (pending or being sent) was queued.

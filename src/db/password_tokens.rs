@@ -63,7 +63,11 @@ pub fn consume(
 }
 
 /// Spend every open link of this counselor (after a password change).
-pub fn revoke_all(conn: &mut DbConnection, counselor_id: i32, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_all(
+    conn: &mut DbConnection,
+    counselor_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         password_tokens::table
             .filter(password_tokens::counselor_id.eq(counselor_id))

@@ -149,7 +149,11 @@ pub fn set_details(
 }
 
 /// The password was entered again in this session.
-pub fn mark_authenticated(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn mark_authenticated(
+    conn: &mut DbConnection,
+    id: i32,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(web_sessions::table.find(id))
         .set(web_sessions::authenticated_at.eq(Some(at)))
         .execute(conn)
@@ -173,7 +177,11 @@ pub struct SessionListing {
     pub last_seen_at: NaiveDateTime,
 }
 
-pub fn of_user(conn: &mut DbConnection, kind: UserKind, user_id: i32) -> QueryResult<Vec<SessionListing>> {
+pub fn of_user(
+    conn: &mut DbConnection,
+    kind: UserKind,
+    user_id: i32,
+) -> QueryResult<Vec<SessionListing>> {
     web_sessions::table
         .filter(web_sessions::user_kind.eq(kind))
         .filter(web_sessions::user_id.eq(user_id))

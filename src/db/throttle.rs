@@ -26,7 +26,11 @@ pub fn state(conn: &mut DbConnection, key: &str) -> QueryResult<Option<State>> {
 }
 
 /// The longest wait left on any of `keys` at `now`, in seconds.
-pub fn wait_left(conn: &mut DbConnection, keys: &[String], now: NaiveDateTime) -> QueryResult<Option<i64>> {
+pub fn wait_left(
+    conn: &mut DbConnection,
+    keys: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<Option<i64>> {
     let mut longest = None;
     for key in keys {
         let left = crate::domain::throttle::wait_left(state(conn, key)?, now);
@@ -36,7 +40,12 @@ pub fn wait_left(conn: &mut DbConnection, keys: &[String], now: NaiveDateTime) -
 }
 
 /// Count one failure against `key`. Call inside a write transaction.
-pub fn fail(conn: &mut DbConnection, key: &str, policy: &Policy, now: NaiveDateTime) -> QueryResult<()> {
+pub fn fail(
+    conn: &mut DbConnection,
+    key: &str,
+    policy: &Policy,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     let current = state(conn, key)?;
     let next = policy.after_failure(current, now);
     let values = (

@@ -90,12 +90,7 @@ pub fn overview(ctx: &Ctx, v: &AccountView, error: Option<&str>) -> Markup {
     )
 }
 
-pub fn sessions(
-    ctx: &Ctx,
-    list: &[SessionListing],
-    current: i32,
-    tz: chrono_tz::Tz,
-) -> Markup {
+pub fn sessions(ctx: &Ctx, list: &[SessionListing], current: i32, tz: chrono_tz::Tz) -> Markup {
     let when = |t: NaiveDateTime| local_timestamp(t, tz);
     page(
         ctx,
@@ -199,7 +194,11 @@ pub fn forgot(ctx: &Ctx, email: &str, sent: bool, errors: &Errors) -> Markup {
 
 /// Choose a password from an emailed link (reset or first password).
 pub fn set_password(ctx: &Ctx, action: &str, first: bool, errors: &Errors) -> Markup {
-    let title = if first { "Choose your password" } else { "Choose a new password" };
+    let title = if first {
+        "Choose your password"
+    } else {
+        "Choose a new password"
+    };
     page(
         ctx,
         title,

@@ -6,6 +6,7 @@ pub mod account_emails;
 pub mod account_pages;
 pub mod assets;
 pub mod assignments;
+pub mod audit_page;
 pub mod chart;
 pub mod counselors;
 pub mod couples;
@@ -25,6 +26,5 @@ pub mod setbacks;
 pub mod sign_in;
 pub mod timeline;
 pub mod two_factor;
-pub mod audit_page;
 
 pub use layout::{page, Ctx};

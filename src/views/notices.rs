@@ -80,8 +80,12 @@ fn account_notice(key: &str) -> Option<&'static str> {
         "two-factor-required" => "Your practice requires two-step sign-in, so it stays on.",
         "browser-forgotten" => "That browser will be asked for a code again.",
         "signed-out-elsewhere" => "Every other browser was signed out.",
-        "counselor-invited" => "The counselor was added and invited by email to choose their password.",
-        "two-factor-reset" => "Their two-step sign-in was reset; they were signed out and told by email.",
+        "counselor-invited" => {
+            "The counselor was added and invited by email to choose their password."
+        }
+        "two-factor-reset" => {
+            "Their two-step sign-in was reset; they were signed out and told by email."
+        }
         "two-factor-rule-saved" => "The practice's sign-in rule was saved.",
         _ => return None,
     })

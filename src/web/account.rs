@@ -22,7 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(renew_codes),
         )
         .route("/account/two-factor/disable", web::post().to(disable))
-        .route("/account/browsers/{id}/forget", web::post().to(forget_browser));
+        .route(
+            "/account/browsers/{id}/forget",
+            web::post().to(forget_browser),
+        );
 }
 
 fn audit(id: i32, action: AuditAction, request_id: &str) -> NewAudit {
@@ -91,9 +94,7 @@ async fn qr(state: State, me: Enrolling) -> Result<HttpResponse, AppError> {
     };
     let url = totp::provisioning_url(&factor.secret, &email)?;
     let svg = totp::qr_svg(&url)?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/svg+xml")
-        .body(svg))
+    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
 }
 
 #[derive(Deserialize)]
@@ -163,7 +164,10 @@ async fn renew_codes(state: State, ctx: Ctx, me: Counselor) -> Result<HttpRespon
             let codes = totp::new_recovery_codes();
             let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_code_hash(c)).collect();
             db::two_factor::set_recovery_codes(conn, id, &hashes)?;
-            db::audit::record(conn, &audit(id, AuditAction::RecoveryCodesRenew, &request_id))?;
+            db::audit::record(
+                conn,
+                &audit(id, AuditAction::RecoveryCodesRenew, &request_id),
+            )?;
             Ok(Some(codes))
         })
         .await?;
@@ -211,7 +215,8 @@ async fn forget_browser(
             }
             db::audit::record(
                 conn,
-                &audit(id, AuditAction::BrowserForget, &request_id).detail(format!("browser={browser}")),
+                &audit(id, AuditAction::BrowserForget, &request_id)
+                    .detail(format!("browser={browser}")),
             )?;
             Ok(())
         })

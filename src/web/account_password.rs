@@ -74,7 +74,9 @@ async fn change(
     let mut errors = Errors::default();
     if let Some(wait) = throttle::wait_left(&state, &keys).await? {
         errors.add("current_password", throttle::wait_message(wait));
-        return Ok(html_invalid(views::account_pages::change_password(&ctx, &errors)));
+        return Ok(html_invalid(views::account_pages::change_password(
+            &ctx, &errors,
+        )));
     }
     let current_ok = f.current_password.len() <= 1024
         && verify(account.password_hash.clone(), f.current_password.clone()).await?;
@@ -97,14 +99,21 @@ async fn change(
                     throttle::fail(conn, &keys, &policies)?;
                     db::audit::record(
                         conn,
-                        &NewAudit::new(ActorKind::Counselor, Some(id), AuditAction::SignInFailed, &request_id)
-                            .detail("password_change"),
+                        &NewAudit::new(
+                            ActorKind::Counselor,
+                            Some(id),
+                            AuditAction::SignInFailed,
+                            &request_id,
+                        )
+                        .detail("password_change"),
                     )?;
                     Ok(())
                 })
                 .await?;
         }
-        return Ok(html_invalid(views::account_pages::change_password(&ctx, &errors)));
+        return Ok(html_invalid(views::account_pages::change_password(
+            &ctx, &errors,
+        )));
     }
     let hash = crate::auth::hash_password(f.password).await?;
     state
@@ -117,8 +126,13 @@ async fn change(
             db::password_tokens::revoke_all(conn, id, now)?;
             db::audit::record(
                 conn,
-                &NewAudit::new(ActorKind::Counselor, Some(id), AuditAction::PasswordChange, &request_id)
-                    .target("counselor", id),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(id),
+                    AuditAction::PasswordChange,
+                    &request_id,
+                )
+                .target("counselor", id),
             )?;
             Ok(())
         })
@@ -163,8 +177,13 @@ async fn confirm(
                 throttle::fail(conn, &keys, &policies)?;
                 db::audit::record(
                     conn,
-                    &NewAudit::new(ActorKind::Counselor, Some(id), AuditAction::SignInFailed, &request_id)
-                        .detail("confirm_password"),
+                    &NewAudit::new(
+                        ActorKind::Counselor,
+                        Some(id),
+                        AuditAction::SignInFailed,
+                        &request_id,
+                    )
+                    .detail("confirm_password"),
                 )?;
             }
             Ok(())

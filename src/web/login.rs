@@ -121,11 +121,7 @@ async fn submit(
                         AuditAction::SignIn,
                         &request_id,
                     )
-                    .detail(if has_factor {
-                        "remembered_browser"
-                    } else {
-                        ""
-                    }),
+                    .detail(if has_factor { "remembered_browser" } else { "" }),
                 )?;
                 Ok(Outcome::SignedIn(session::start_with_agent(
                     conn,

@@ -123,7 +123,10 @@ async fn submit(
             let Some(factor) = db::two_factor::find(conn, counselor_id)? else {
                 return Ok(Outcome::Wrong);
             };
-            let digits = code.chars().filter(|c| !c.is_whitespace()).all(|c| c.is_ascii_digit());
+            let digits = code
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .all(|c| c.is_ascii_digit());
             let how = if digits {
                 match totp::matching_step(&factor.secret, &code, now_unix) {
                     // The step must be later than the last one used: no replay.

@@ -170,7 +170,11 @@ fn link_invalid(ctx: &Ctx) -> HttpResponse {
         .body(views::account_pages::link_invalid(ctx).into_string())
 }
 
-async fn refuse_link(state: &State, ctx: &Ctx, req: &HttpRequest) -> Result<HttpResponse, AppError> {
+async fn refuse_link(
+    state: &State,
+    ctx: &Ctx,
+    req: &HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let keys = Keys::new(req, "reset-link");
     let policies = state.settings.throttles();
     let request_id = ctx.request_id.clone();
@@ -283,9 +287,14 @@ async fn reset(
             db::throttle::clear(conn, &format!("account:email:{}", account.email))?;
             db::audit::record(
                 conn,
-                &NewAudit::new(ActorKind::Counselor, Some(id), AuditAction::PasswordReset, &request_id)
-                    .target("counselor", id)
-                    .detail(purpose.as_str()),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(id),
+                    AuditAction::PasswordReset,
+                    &request_id,
+                )
+                .target("counselor", id)
+                .detail(purpose.as_str()),
             )?;
             Ok(true)
         })

@@ -8,10 +8,10 @@ use crate::auth::{token, Admin};
 use crate::db::{self, audit::NewAudit, sessions};
 use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::status::{PasswordTokenPurpose, UserKind};
-use crate::web::password_links::send_link;
 use crate::domain::validation::{self, Errors};
 use crate::error::AppError;
 use crate::views::{self, counselors::NewCounselorValues, Ctx};
+use crate::web::password_links::send_link;
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -143,7 +143,12 @@ async fn add(
                 .target("counselor", id),
             )?;
             let counselor = db::counselors::by_id(conn, id)?;
-            send_link(conn, &settings, &counselor, PasswordTokenPurpose::Invitation)?;
+            send_link(
+                conn,
+                &settings,
+                &counselor,
+                PasswordTokenPurpose::Invitation,
+            )?;
             db::audit::record(
                 conn,
                 &NewAudit::new(

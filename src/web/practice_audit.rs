@@ -111,8 +111,13 @@ async fn show(
     let valid = errors.is_empty();
     state
         .audit_view(
-            NewAudit::new(ActorKind::Counselor, Some(me), AuditAction::AuditView, &ctx.request_id)
-                .detail(describe(&filter)),
+            NewAudit::new(
+                ActorKind::Counselor,
+                Some(me),
+                AuditAction::AuditView,
+                &ctx.request_id,
+            )
+            .detail(describe(&filter)),
         )
         .await?;
     let view = state
@@ -137,7 +142,11 @@ async fn show(
         })
         .await?;
     let page = views::audit_page::audit(&ctx, &view, &q, &errors);
-    Ok(if valid { html(page) } else { html_invalid(page) })
+    Ok(if valid {
+        html(page)
+    } else {
+        html_invalid(page)
+    })
 }
 
 async fn csv(
@@ -154,7 +163,9 @@ async fn csv(
         .await?;
     let (filter, _, errors) = parse(&q, tz);
     if !errors.is_empty() {
-        return Err(AppError::BadRequest("the audit filter could not be read".into()));
+        return Err(AppError::BadRequest(
+            "the audit filter could not be read".into(),
+        ));
     }
     let request_id = ctx.request_id.clone();
     let detail = describe(&filter);
@@ -163,8 +174,13 @@ async fn csv(
         .write(move |conn| {
             db::audit::record(
                 conn,
-                &NewAudit::new(ActorKind::Counselor, Some(me), AuditAction::AuditExport, &request_id)
-                    .detail(detail),
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(me),
+                    AuditAction::AuditExport,
+                    &request_id,
+                )
+                .detail(detail),
             )?;
             Ok(())
         })

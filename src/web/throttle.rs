@@ -61,9 +61,7 @@ pub fn wait_message(seconds: i64) -> String {
     } else {
         format!("{seconds} seconds")
     };
-    format!(
-        "Too many unsuccessful attempts. For your safety, please wait {wait} and try again."
-    )
+    format!("Too many unsuccessful attempts. For your safety, please wait {wait} and try again.")
 }
 
 /// Count a failure against the client address alone (a wrong link names no account).

@@ -116,7 +116,10 @@ async fn enrolment_shows_an_svg_qr_code_and_needs_a_correct_code() {
     app.setup_admin().await;
     let (status, page) = app.get_html("/account/two-factor").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("src=\"/account/two-factor/qr.svg\""), "{page}");
+    assert!(
+        page.contains("src=\"/account/two-factor/qr.svg\""),
+        "{page}"
+    );
     let qr = app.get("/account/two-factor/qr.svg").await;
     assert_eq!(qr.status(), StatusCode::OK);
     assert_eq!(
@@ -265,7 +268,8 @@ async fn the_admin_resets_a_counselors_second_factor_with_an_audit_row_and_an_em
     app.add_counselor("Bea", "bea@practice.test", "bea's long passphrase")
         .await;
     let bea = app.other_browser();
-    bea.login("bea@practice.test", "bea's long passphrase").await;
+    bea.login("bea@practice.test", "bea's long passphrase")
+        .await;
     enrol(&bea).await;
     let bea_id: i32 = app
         .db
@@ -370,7 +374,11 @@ async fn a_partner_never_reaches_a_counselor_account_page() {
         "/account/sessions",
         "/practice/audit",
     ] {
-        assert_eq!(sam.get(path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            sam.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
 }
 
@@ -393,7 +401,11 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("not your current password"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("not your current password"));
     let r = app
         .post_form(
             "/account/password",
@@ -421,10 +433,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     assert_eq!(app.get("/dashboard").await.status(), StatusCode::OK);
     assert_eq!(location(&elsewhere.get("/dashboard").await), "/login");
     let fresh = app.other_browser();
-    assert_eq!(
-        location(&fresh.login(ADMIN_EMAIL, new).await),
-        "/dashboard"
-    );
+    assert_eq!(location(&fresh.login(ADMIN_EMAIL, new).await), "/dashboard");
     assert_eq!(audit_count(&app, "password.change"), 1);
 }
 
@@ -448,7 +457,11 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link_and_unknown_addresse
     let unknown = unknown.text().await.unwrap();
     let answer = "If that address belongs to a counselor account";
     assert!(known.contains(answer) && unknown.contains(answer));
-    assert_eq!(app.count("email_outbox"), 1, "one email, to the real account");
+    assert_eq!(
+        app.count("email_outbox"),
+        1,
+        "one email, to the real account"
+    );
 
     let (kind, _, body) = app.last_email_to(ADMIN_EMAIL);
     assert_eq!(kind, "password_reset");
@@ -470,7 +483,10 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link_and_unknown_addresse
     let r = visitor
         .post_form(
             &link,
-            &[("password", "aaaaaaaaaaaaa"), ("password_confirm", "aaaaaaaaaaaaa")],
+            &[
+                ("password", "aaaaaaaaaaaaa"),
+                ("password_confirm", "aaaaaaaaaaaaa"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -484,10 +500,7 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link_and_unknown_addresse
     let again = app.other_browser();
     let (status, _) = again.get_html(&link).await;
     assert_eq!(status, StatusCode::GONE);
-    assert_eq!(
-        location(&again.login(ADMIN_EMAIL, new).await),
-        "/dashboard"
-    );
+    assert_eq!(location(&again.login(ADMIN_EMAIL, new).await), "/dashboard");
     assert_eq!(audit_count(&app, "password.reset"), 1);
 }
 
@@ -527,7 +540,10 @@ async fn a_new_counselor_chooses_their_own_password_from_the_invitation() {
     let app = spawn_app().await;
     app.setup_admin().await;
     let (_, page) = app.get_html("/practice").await;
-    assert!(!page.contains("name=\"password\""), "the admin no longer picks it");
+    assert!(
+        !page.contains("name=\"password\""),
+        "the admin no longer picks it"
+    );
     app.add_counselor("Bea", "bea@practice.test", "bea's long passphrase")
         .await;
     let (kind, _, _) = app.last_email_to("bea@practice.test");
@@ -535,7 +551,10 @@ async fn a_new_counselor_chooses_their_own_password_from_the_invitation() {
     assert_eq!(audit_count(&app, "counselor.invite"), 1);
     let bea = app.other_browser();
     assert_eq!(
-        location(&bea.login("bea@practice.test", "bea's long passphrase").await),
+        location(
+            &bea.login("bea@practice.test", "bea's long passphrase")
+                .await
+        ),
         "/dashboard"
     );
 }

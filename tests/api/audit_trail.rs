@@ -110,7 +110,10 @@ async fn the_audit_page_shows_names_in_local_time_filters_pages_and_exports() {
         let (_, page) = app.get_html(&path).await;
         pages += 1;
         let Some(at) = page.find("Older events") else {
-            assert!(page.contains("practice.setup"), "the first row is on the last page");
+            assert!(
+                page.contains("practice.setup"),
+                "the first row is on the last page"
+            );
             break;
         };
         let href_start = page[..at].rfind("href=\"").unwrap() + 6;
@@ -123,9 +126,15 @@ async fn the_audit_page_shows_names_in_local_time_filters_pages_and_exports() {
     let (_, page) = app
         .get_html(&format!("/practice/audit?couple={}", couple.id))
         .await;
-    assert!(page.contains("Rivera household") && page.contains("couple.view"), "{page}");
+    assert!(
+        page.contains("Rivera household") && page.contains("couple.view"),
+        "{page}"
+    );
     let r = app
-        .get(&format!("/practice/audit.csv?action=couple.view&couple={}", couple.id))
+        .get(&format!(
+            "/practice/audit.csv?action=couple.view&couple={}",
+            couple.id
+        ))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let csv = r.text().await.unwrap();

@@ -123,7 +123,11 @@ async fn repeated_wrong_passwords_make_the_next_try_wait() {
     }
     let r = visitor.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("Too many unsuccessful attempts"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many unsuccessful attempts"));
 }
 
 #[tokio::test]

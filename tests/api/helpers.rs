@@ -146,7 +146,9 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
 
 /// The path of the password link (reset or invitation) in an email body.
 pub fn password_link(body: &str) -> String {
-    let start = body.find("/login/reset/").expect("a password link in the email");
+    let start = body
+        .find("/login/reset/")
+        .expect("a password link in the email");
     body[start..].split_whitespace().next().unwrap().to_string()
 }
 

@@ -8,6 +8,8 @@
     reason = "a test that cannot arrange its data should stop there, loudly"
 )]
 
+mod accounts;
+mod audit_trail;
 mod backup;
 mod browser;
 mod couples;
@@ -16,8 +18,6 @@ mod errors;
 mod exercises;
 mod export_stall;
 mod faults;
-mod accounts;
-mod audit_trail;
 mod foundation;
 mod helpers;
 mod mail;

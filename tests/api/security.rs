@@ -354,10 +354,15 @@ async fn password_reset_and_invitation_links_never_reach_the_logs() {
     // Opened, refused for a missing CSRF token, a weak password, used, and used again.
     visitor.get_html(&reset).await;
     let no_cookie = app.other_browser();
-    let r = no_cookie.post_raw(&reset, &[("csrf_token", "forged")]).await;
+    let r = no_cookie
+        .post_raw(&reset, &[("csrf_token", "forged")])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     visitor
-        .post_form(&reset, &[("password", "short"), ("password_confirm", "short")])
+        .post_form(
+            &reset,
+            &[("password", "short"), ("password_confirm", "short")],
+        )
         .await;
     let new = "quiet harbour lantern ninety";
     visitor
