@@ -60,6 +60,11 @@ pub enum Command {
     },
     /// Replace the SQLite database with a backup file; every server must be stopped.
     Restore { file: PathBuf },
+    /// The audit log: check its hash chain.
+    Audit {
+        #[command(subcommand)]
+        what: crate::cli_audit::AuditCommand,
+    },
     /// Plan due reminders into the outbox and deliver them: one pass, for cron.
     SendReminders,
     /// Seed synthetic couples into the (fresh) configured database and time one planning
@@ -93,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => crate::backup::cli::verify(&file),
         Command::Backup { out, .. } => crate::backup::cli::backup(&settings, out),
         Command::Restore { file } => crate::backup::cli::restore(&settings, &file),
+        Command::Audit { what } => crate::cli_audit::run(&settings, what),
         Command::SendReminders => crate::scheduler::cli::send_reminders(&settings),
         Command::BenchPlan { couples } => crate::scheduler::cli::bench_plan(&settings, couples),
     }

@@ -64,6 +64,16 @@ pub struct AuthSettings {
     pub sign_in_link_expiry_minutes: i64,
     pub sign_in_links_per_hour: i32,
     pub login_attempts_per_window: i32,
+    /// Counselor sign-in: failed attempts per account with no wait.
+    pub throttle_account_free_attempts: i32,
+    /// Counselor sign-in: failed attempts per client address with no wait.
+    pub throttle_address_free_attempts: i32,
+    /// The first wait after the free attempts; it doubles with each further failure.
+    pub throttle_base_delay_seconds: i64,
+    /// The longest wait, however many failures.
+    pub throttle_max_delay_seconds: i64,
+    /// Failures are forgotten this long after the first of them.
+    pub throttle_window_minutes: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +174,14 @@ pub mod ranges {
     pub const BACKUP_KEEP: RangeInclusive<usize> = 1..=10_000;
     /// `alerts.escalate_after_hours`: at most three days.
     pub const ESCALATE_AFTER_HOURS: RangeInclusive<i64> = 1..=72;
+    /// `auth.throttle_account_free_attempts` and `auth.throttle_address_free_attempts`.
+    pub const THROTTLE_FREE_ATTEMPTS: RangeInclusive<i32> = 1..=10_000;
+    /// `auth.throttle_base_delay_seconds`.
+    pub const THROTTLE_BASE_DELAY_SECONDS: RangeInclusive<i64> = 1..=600;
+    /// `auth.throttle_max_delay_seconds`: at most an hour, so nobody is locked out long.
+    pub const THROTTLE_MAX_DELAY_SECONDS: RangeInclusive<i64> = 1..=3600;
+    /// `auth.throttle_window_minutes`: up to a day.
+    pub const THROTTLE_WINDOW_MINUTES: RangeInclusive<i64> = 1..=1440;
 }
 
 /// Refuse `value` outside `range` in one line naming the key, the value and the range.
@@ -267,6 +285,11 @@ impl Settings {
             auth.sign_in_link_expiry_minutes in r::SIGN_IN_LINK_EXPIRY_MINUTES;
             auth.sign_in_links_per_hour in r::RATE_LIMIT;
             auth.login_attempts_per_window in r::RATE_LIMIT;
+            auth.throttle_account_free_attempts in r::THROTTLE_FREE_ATTEMPTS;
+            auth.throttle_address_free_attempts in r::THROTTLE_FREE_ATTEMPTS;
+            auth.throttle_base_delay_seconds in r::THROTTLE_BASE_DELAY_SECONDS;
+            auth.throttle_max_delay_seconds in r::THROTTLE_MAX_DELAY_SECONDS;
+            auth.throttle_window_minutes in r::THROTTLE_WINDOW_MINUTES;
             entries.edit_window_hours in r::EDIT_WINDOW_HOURS;
             attention.severe_setback_min in r::SEVERITY;
             attention.trust_drop in r::TRUST_POINTS;
@@ -292,6 +315,27 @@ impl Settings {
     /// Whether cookies must carry the Secure attribute.
     pub fn secure_cookies(&self) -> bool {
         self.server.base_url.starts_with("https://")
+    }
+
+    /// How counselor sign-in failures are slowed down: `(per account, per address)`.
+    pub fn throttles(
+        &self,
+    ) -> (
+        crate::domain::throttle::Policy,
+        crate::domain::throttle::Policy,
+    ) {
+        use chrono::Duration;
+        let a = &self.auth;
+        let policy = |free| crate::domain::throttle::Policy {
+            free_attempts: free,
+            base_delay: Duration::seconds(a.throttle_base_delay_seconds),
+            max_delay: Duration::seconds(a.throttle_max_delay_seconds),
+            window: Duration::minutes(a.throttle_window_minutes),
+        };
+        (
+            policy(a.throttle_account_free_attempts),
+            policy(a.throttle_address_free_attempts),
+        )
     }
 
     pub fn thresholds(&self) -> crate::domain::attention::Thresholds {
@@ -385,6 +429,11 @@ mod tests {
             auth.sign_in_link_expiry_minutes in 5..=1440_i64;
             auth.sign_in_links_per_hour in 1..=1000_i32;
             auth.login_attempts_per_window in 1..=1000_i32;
+            auth.throttle_account_free_attempts in 1..=10000_i32;
+            auth.throttle_address_free_attempts in 1..=10000_i32;
+            auth.throttle_base_delay_seconds in 1..=600_i64;
+            auth.throttle_max_delay_seconds in 1..=3600_i64;
+            auth.throttle_window_minutes in 1..=1440_i64;
             entries.edit_window_hours in 0..=720_i64;
             attention.severe_setback_min in 1..=5_i32;
             attention.trust_drop in 1..=10_i32;
@@ -404,7 +453,7 @@ mod tests {
 
     #[test]
     fn each_bound_is_accepted_at_the_edge_and_refused_just_outside() {
-        assert_eq!(every_numeric_setting().len(), 23);
+        assert_eq!(every_numeric_setting().len(), 28);
     }
 
     #[test]

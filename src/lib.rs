@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod backup;
 pub mod cli;
+pub mod cli_audit;
 pub mod cli_export;
 pub mod config;
 pub mod db;
@@ -79,6 +80,8 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
         domain::library::builtin_exercises().context("Failed to load the exercise library")?;
     db.write_blocking(|conn| Ok(db::exercises::install_builtins(conn, &library)?))
         .context("Failed to install the exercise library")?;
+    db.write_blocking(|conn| Ok(db::audit_chain::seal_legacy(conn)?))
+        .context("Failed to link older audit rows into the hash chain")?;
     Ok(db)
 }
 

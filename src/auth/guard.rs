@@ -5,7 +5,7 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use super::identity::{Identity, UserKind};
+use super::identity::{Identity, TwoFactorEnrolmentRequired, UserKind};
 use crate::error::AppError;
 
 /// A signed-in counselor (any counselor, admin or not).
@@ -16,6 +16,14 @@ pub struct Counselor {
     pub is_admin: bool,
     pub session_id: i32,
 }
+
+/// Where a counselor who must set up a second factor is sent.
+pub const ENROLMENT_PATH: &str = "/account/two-factor";
+
+/// A signed-in counselor who may not have set up the second factor the practice requires
+/// yet: only for the enrolment pages. Everything else takes [`Counselor`].
+#[derive(Debug, Clone)]
+pub struct Enrolling(pub Counselor);
 
 /// A signed-in counselor who is also the practice admin.
 #[derive(Debug, Clone)]
@@ -42,14 +50,34 @@ impl FromRequest for Counselor {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
 
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req
+            .extensions()
+            .get::<TwoFactorEnrolmentRequired>()
+            .is_some()
+        {
+            return ready(Err(AppError::SignInRequired(ENROLMENT_PATH)));
+        }
+        ready(
+            Enrolling::from_request(req, payload)
+                .into_inner()
+                .map(|e| e.0),
+        )
+    }
+}
+
+impl FromRequest for Enrolling {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match identity(req) {
-            Some(i) if i.kind == UserKind::Counselor => Ok(Counselor {
+            Some(i) if i.kind == UserKind::Counselor => Ok(Enrolling(Counselor {
                 id: i.user_id,
                 name: i.display_name,
                 is_admin: i.is_admin,
                 session_id: i.session_id,
-            }),
+            })),
             Some(_) => Err(AppError::NotFound),
             None => Err(AppError::SignInRequired("/login")),
         })

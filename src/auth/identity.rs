@@ -20,3 +20,8 @@ pub struct Identity {
 /// The CSRF token forms on this page must carry.
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
+
+/// Placed beside the [`Identity`] when the practice requires a second factor and this
+/// counselor has none yet: the `Counselor` guard then sends them to enrolment.
+#[derive(Debug, Clone, Copy)]
+pub struct TwoFactorEnrolmentRequired;

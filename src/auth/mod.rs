@@ -6,8 +6,10 @@ pub mod hashing;
 pub mod identity;
 pub mod password;
 pub mod session;
+pub mod strength;
 pub mod token;
+pub mod totp;
 
-pub use guard::{Admin, Counselor, Partner, Visitor};
+pub use guard::{Admin, Counselor, Enrolling, Partner, Visitor};
 pub use hashing::hash_password;
 pub use identity::{Identity, UserKind};

@@ -8,8 +8,20 @@ use argon2::Argon2;
 pub const MIN_LEN: usize = 12;
 pub const MAX_LEN: usize = 256;
 
-/// Length is the only rule: long passphrases beat composition rules.
+/// [`check_new_for`] with nothing known about the account.
 pub fn check_new(password: &str) -> Result<(), String> {
+    check_new_for(password, &[])
+}
+
+/// At least 12 characters and not easy to guess (zxcvbn's estimate, which also knows the
+/// account's own email and name from `user_inputs`); no composition rules: long
+/// passphrases beat them. The message says why a password was refused.
+pub fn check_new_for(password: &str, user_inputs: &[&str]) -> Result<(), String> {
+    check_length(password)?;
+    super::strength::check(password, user_inputs)
+}
+
+fn check_length(password: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < MIN_LEN {
         return Err(format!(
@@ -82,7 +94,8 @@ mod tests {
     #[test]
     fn short_passwords_are_refused_and_long_ones_accepted() {
         assert!(check_new("elevenchars").is_err());
-        assert!(check_new("twelve chars").is_ok());
+        assert!(check_length("twelve chars").is_ok());
+        assert!(check_new("a long enough passphrase").is_ok());
         assert!(check_new(&"x".repeat(257)).is_err());
     }
 }

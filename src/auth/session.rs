@@ -15,7 +15,7 @@ use chrono::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub use super::identity::{CsrfToken, Identity, UserKind, CSRF_FIELD};
+pub use super::identity::{CsrfToken, Identity, TwoFactorEnrolmentRequired, UserKind, CSRF_FIELD};
 use super::token;
 use crate::db::{self, sessions};
 use crate::error::AppError;
@@ -29,7 +29,8 @@ const TOUCH_EVERY_SECONDS: i64 = 60;
 enum Lookup {
     None,
     Expired,
-    Found(Identity, String),
+    /// The user, their CSRF token, and whether they must set up a second factor first.
+    Found(Identity, String, bool),
 }
 
 pub async fn middleware(
@@ -56,8 +57,11 @@ pub async fn middleware(
     let mut new_csrf_cookie = None;
     let mut clear_session_cookie = false;
     let expected_csrf = match &lookup {
-        Lookup::Found(identity, csrf) => {
+        Lookup::Found(identity, csrf, must_enrol) => {
             req.extensions_mut().insert(identity.clone());
+            if *must_enrol {
+                req.extensions_mut().insert(TwoFactorEnrolmentRequired);
+            }
             csrf.clone()
         }
         other => {
@@ -255,10 +259,15 @@ async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup
                 return Ok(None);
             };
             let user = sessions::user_of(conn, &s)?;
-            Ok(Some((s, user)))
+            // A counselor without a second factor in a practice that requires one may
+            // only reach the enrolment pages (see the `Counselor` guard).
+            let must_enrol = s.user_kind == UserKind::Counselor
+                && db::practice_security::require_two_factor(conn)?
+                && !db::two_factor::is_on(conn, s.user_id)?;
+            Ok(Some((s, user, must_enrol)))
         })
         .await?;
-    let Some((s, user)) = found else {
+    let Some((s, user, must_enrol)) = found else {
         return Ok(Lookup::None);
     };
     let now = db::now();
@@ -292,6 +301,7 @@ async fn find_session(state: &web::Data<AppState>, raw: String) -> Result<Lookup
             couple_id: user.couple_id,
         },
         s.csrf_token,
+        must_enrol,
     ))
 }
 
@@ -329,13 +339,25 @@ pub fn start(
     kind: UserKind,
     user_id: i32,
 ) -> Result<String, AppError> {
+    start_with_agent(conn, previous, kind, user_id, "")
+}
+
+/// [`start`], remembering the browser's User-Agent (for "Your sessions") and that the
+/// password was just entered (for the re-authentication rule).
+pub fn start_with_agent(
+    conn: &mut db::DbConnection,
+    previous: Option<i32>,
+    kind: UserKind,
+    user_id: i32,
+    user_agent: &str,
+) -> Result<String, AppError> {
     if let Some(old) = previous {
         sessions::delete(conn, old)?;
     }
     let raw = token::generate();
     let csrf = token::generate();
     let now = db::now();
-    sessions::create(
+    let id = sessions::create(
         conn,
         &sessions::NewWebSession {
             token_hash: &token::hash(&raw),
@@ -346,6 +368,8 @@ pub fn start(
             last_seen_at: now,
         },
     )?;
+    let agent: String = user_agent.chars().take(400).collect();
+    sessions::set_details(conn, id, &agent, now)?;
     Ok(raw)
 }
 

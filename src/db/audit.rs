@@ -78,11 +78,9 @@ impl NewAudit {
     }
 }
 
+/// Append one row to the log, linked into the hash chain. Call inside a write transaction.
 pub fn record(conn: &mut DbConnection, event: &NewAudit) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values(event)
-        .execute(conn)
-        .map(|_| ())
+    super::audit_chain::append(conn, std::slice::from_ref(event))
 }
 
 pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>> {

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::{self, NewAudit};
+use super::audit::NewAudit;
 use super::{Db, DbError};
 
 /// Most rows committed in one transaction.
@@ -56,12 +56,8 @@ fn spawn_flusher(db: Db) -> mpsc::UnboundedSender<Pending> {
             }
             let (events, waiters): (Vec<NewAudit>, Vec<_>) = batch.into_iter().unzip();
             let outcome = db
-                .write(move |conn| {
-                    for e in &events {
-                        audit::record(conn, e)?;
-                    }
-                    Ok(())
-                })
+                // One turn of the hash chain for the whole batch (see `audit_chain`).
+                .write(move |conn| Ok(super::audit_chain::append(conn, &events)?))
                 .await
                 .map_err(Arc::new);
             for w in waiters {

@@ -118,3 +118,16 @@ pub fn set_active(
         ))
         .execute(conn)
 }
+
+// Counselor accounts.
+
+/// Store a new password hash (already hashed with `auth::hash_password`).
+pub fn set_password(conn: &mut DbConnection, id: i32, password_hash: &str) -> QueryResult<usize> {
+    diesel::update(counselors::table.find(id))
+        .set(counselors::password_hash.eq(password_hash))
+        .execute(conn)
+}
+
+/// What an invited counselor's password hash is until they choose one: no password
+/// verifies against it (it is not a hash at all).
+pub const NO_PASSWORD_YET: &str = "!invited";

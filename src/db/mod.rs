@@ -10,6 +10,8 @@ pub mod assignment_changes;
 pub mod assignments;
 pub mod audit;
 pub mod audit_batch;
+pub mod audit_chain;
+pub mod audit_page;
 pub mod counselors;
 pub mod couples;
 pub mod dashboard;
@@ -23,6 +25,8 @@ pub mod outbox;
 pub mod outbox_queue;
 pub mod partner_data;
 pub mod partner_home;
+pub mod password_tokens;
+pub mod practice_security;
 pub mod practice_settings;
 pub mod promises;
 pub mod rate_limit;
@@ -34,6 +38,8 @@ pub mod setbacks;
 pub mod sign_in_tokens;
 mod text_enum;
 pub mod therapy_sessions;
+pub mod throttle;
+pub mod two_factor;
 pub mod unsubscribe;
 
 use std::marker::PhantomData;
@@ -593,6 +599,11 @@ diesel::define_sql_function! {
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     now.with_nanosecond_trunc()
+}
+
+/// `at` cut to the microseconds both databases keep.
+pub fn truncate_micros(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    at.with_nanosecond_trunc()
 }
 
 trait TruncMicros {

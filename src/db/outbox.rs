@@ -59,6 +59,8 @@ pub struct OutboxSummary {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Its text was removed after delivery (or final failure): it cannot be retried.
+    pub content_removed: bool,
 }
 
 /// A message to deliver. Status and attempt count start from the table's defaults.
@@ -215,6 +217,18 @@ impl Outcome {
         )
     }
 
+    /// Whether the row's text is removed with this outcome: once sent or expired, and once
+    /// failed if it carried an expiring link (a new link can be asked for; the old one
+    /// must not lie in the database). Other failed rows keep their text so an admin can
+    /// retry them, until housekeeping removes it ([`remove_stale_failed_content`]).
+    fn ends_content(&self, expiring_link: bool) -> bool {
+        match self {
+            Outcome::Sent | Outcome::Expired => true,
+            Outcome::Failed { .. } | Outcome::TooOld { .. } => expiring_link,
+            Outcome::Retry { .. } | Outcome::Unreachable { .. } => false,
+        }
+    }
+
     /// Whether the mail server was contacted (a row goes into `email_attempts`).
     fn was_tried(&self) -> bool {
         self.counts_as_attempt() || matches!(self, Outcome::Unreachable { .. })
@@ -281,6 +295,9 @@ pub fn record(
     };
     if changed == 0 {
         return Ok(false);
+    }
+    if outcome.ends_content(has_expiring_link(conn, id)?) {
+        remove_content(conn, &[id])?;
     }
     if !outcome.was_tried() {
         return Ok(true);
@@ -433,6 +450,60 @@ pub fn counts(conn: &mut DbConnection) -> QueryResult<Counts> {
     Ok(counts)
 }
 
+/// What a row keeps of its text once it is done: nothing but the subject. Bodies carry
+/// sign-in, invitation, password and unsubscribe links, whose tokens must not stay at rest.
+pub const CONTENT_REMOVED: &str = "";
+
+fn has_expiring_link(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
+    Ok(email_outbox::table
+        .find(id)
+        .select(email_outbox::expires_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten()
+        .is_some())
+}
+
+/// Remove the bodies and unsubscribe link of these rows (subject, recipient, kind and
+/// times stay).
+pub fn remove_content(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<usize> {
+    use email_outbox::dsl as o;
+    diesel::update(o::email_outbox.filter(o::id.eq_any(ids)))
+        .set((
+            o::body_text.eq(CONTENT_REMOVED),
+            o::body_html.eq(CONTENT_REMOVED),
+            o::unsubscribe_url.eq(None::<String>),
+            o::content_removed.eq(true),
+        ))
+        .execute(conn)
+}
+
+/// Remove the text of rows failed before `before` (housekeeping): past that nobody
+/// retries them, and their links must not stay at rest.
+pub fn remove_stale_failed_content(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> QueryResult<usize> {
+    use email_outbox::dsl as o;
+    diesel::update(
+        o::email_outbox
+            .filter(o::status.eq_any([
+                OutboxStatus::Failed,
+                OutboxStatus::Sent,
+                OutboxStatus::Expired,
+            ]))
+            .filter(o::content_removed.eq(false))
+            .filter(o::created_at.lt(before)),
+    )
+    .set((
+        o::body_text.eq(CONTENT_REMOVED),
+        o::body_html.eq(CONTENT_REMOVED),
+        o::unsubscribe_url.eq(None::<String>),
+        o::content_removed.eq(true),
+    ))
+    .execute(conn)
+}
+
 /// Put a failed row back in the queue with a fresh set of attempts, due at `now`.
 /// Returns false when there is no failed row with this id.
 pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
@@ -440,7 +511,8 @@ pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResul
     let changed = diesel::update(
         o::email_outbox
             .filter(o::id.eq(id))
-            .filter(o::status.eq(OutboxStatus::Failed)),
+            .filter(o::status.eq(OutboxStatus::Failed))
+            .filter(o::content_removed.eq(false)),
     )
     .set((
         o::status.eq(OutboxStatus::Pending),
@@ -457,15 +529,19 @@ pub fn retry(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResul
 /// Expired rows stay as they are: their link no longer works.
 pub fn retry_all_failed(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
     use email_outbox::dsl as o;
-    diesel::update(o::email_outbox.filter(o::status.eq(OutboxStatus::Failed)))
-        .set((
-            o::status.eq(OutboxStatus::Pending),
-            o::attempts.eq(0),
-            o::next_attempt_at.eq(now),
-            o::lease_owner.eq(None::<String>),
-            o::lease_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)
+    diesel::update(
+        o::email_outbox
+            .filter(o::status.eq(OutboxStatus::Failed))
+            .filter(o::content_removed.eq(false)),
+    )
+    .set((
+        o::status.eq(OutboxStatus::Pending),
+        o::attempts.eq(0),
+        o::next_attempt_at.eq(now),
+        o::lease_owner.eq(None::<String>),
+        o::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
 }
 
 /// When the oldest message still waiting to go out (pending or being sent) was queued.

@@ -246,6 +246,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         expires_at -> Nullable<Timestamp>,
+        content_removed -> Bool,
     }
 }
 
@@ -271,6 +272,7 @@ diesel::table! {
         couple_id -> Nullable<Integer>,
         request_id -> Text,
         detail -> Text,
+        row_hash -> Text,
     }
 }
 
@@ -283,6 +285,8 @@ diesel::table! {
         csrf_token -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
+        user_agent -> Text,
+        authenticated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -347,6 +351,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    practice_settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     promise_ratings (id) {
         id -> Integer,
         couple_id -> Integer,
@@ -360,20 +372,92 @@ diesel::table! {
 }
 
 diesel::table! {
-    practice_settings (name) {
-        name -> Text,
-        value -> Text,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
     setback_versions (id) {
         id -> Integer,
         setback_id -> Integer,
         version -> Integer,
         fields_json -> Text,
         saved_at -> Timestamp,
+    }
+}
+
+// Counselor accounts (two-factor, passwords, throttles, the audit chain).
+
+diesel::table! {
+    two_factor (counselor_id) {
+        counselor_id -> Integer,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Integer,
+        counselor_id -> Integer,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    practice_security (id) {
+        id -> Integer,
+        require_two_factor -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_challenges (id) {
+        id -> Integer,
+        token_hash -> Text,
+        counselor_id -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    remembered_browsers (id) {
+        id -> Integer,
+        token_hash -> Text,
+        counselor_id -> Integer,
+        user_agent -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_tokens (id) {
+        id -> Integer,
+        token_hash -> Text,
+        counselor_id -> Integer,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_throttles (key) {
+        key -> Text,
+        failures -> Integer,
+        first_failure_at -> Timestamp,
+        blocked_until -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_chain (id) {
+        id -> Integer,
+        last_hash -> Text,
+        appended -> BigInt,
     }
 }
 
@@ -431,4 +515,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     practice_settings,
     promise_ratings,
     setback_versions,
+    two_factor,
+    recovery_codes,
+    practice_security,
+    login_challenges,
+    remembered_browsers,
+    password_tokens,
+    login_throttles,
+    audit_chain,
 );

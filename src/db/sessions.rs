@@ -130,3 +130,83 @@ pub fn user_of(conn: &mut DbConnection, s: &WebSession) -> QueryResult<Option<Se
             })
     }
 }
+
+// Counselor accounts: what "Your sessions" shows and the re-authentication rule reads.
+
+/// Remember the browser and when its user last entered their password.
+pub fn set_details(
+    conn: &mut DbConnection,
+    id: i32,
+    user_agent: &str,
+    authenticated_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(web_sessions::table.find(id))
+        .set((
+            web_sessions::user_agent.eq(user_agent),
+            web_sessions::authenticated_at.eq(Some(authenticated_at)),
+        ))
+        .execute(conn)
+}
+
+/// The password was entered again in this session.
+pub fn mark_authenticated(
+    conn: &mut DbConnection,
+    id: i32,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(web_sessions::table.find(id))
+        .set(web_sessions::authenticated_at.eq(Some(at)))
+        .execute(conn)
+}
+
+/// When the password was last entered in this session (its start, for older rows).
+pub fn authenticated_at(conn: &mut DbConnection, id: i32) -> QueryResult<NaiveDateTime> {
+    let (at, created): (Option<NaiveDateTime>, NaiveDateTime) = web_sessions::table
+        .find(id)
+        .select((web_sessions::authenticated_at, web_sessions::created_at))
+        .first(conn)?;
+    Ok(at.unwrap_or(created))
+}
+
+/// One signed-in browser as "Your sessions" lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct SessionListing {
+    pub id: i32,
+    pub user_agent: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+pub fn of_user(
+    conn: &mut DbConnection,
+    kind: UserKind,
+    user_id: i32,
+) -> QueryResult<Vec<SessionListing>> {
+    web_sessions::table
+        .filter(web_sessions::user_kind.eq(kind))
+        .filter(web_sessions::user_id.eq(user_id))
+        .order(web_sessions::last_seen_at.desc())
+        .select((
+            web_sessions::id,
+            web_sessions::user_agent,
+            web_sessions::created_at,
+            web_sessions::last_seen_at,
+        ))
+        .load(conn)
+}
+
+/// End every session of this user but `keep`.
+pub fn delete_others(
+    conn: &mut DbConnection,
+    kind: UserKind,
+    user_id: i32,
+    keep: i32,
+) -> QueryResult<usize> {
+    diesel::delete(
+        web_sessions::table
+            .filter(web_sessions::user_kind.eq(kind))
+            .filter(web_sessions::user_id.eq(user_id))
+            .filter(web_sessions::id.ne(keep)),
+    )
+    .execute(conn)
+}

@@ -19,7 +19,8 @@ use crate::domain::exercise::Visibility;
 use crate::domain::safety::AlertAction;
 use crate::domain::promise::PromiseOutcome;
 use crate::domain::status::{
-    AssignmentStatus, EntryStatus, OutboxStatus, SessionStatus, TextWord, TokenPurpose, UserKind,
+    AssignmentStatus, EntryStatus, OutboxStatus, PasswordTokenPurpose, SessionStatus, TextWord,
+    TokenPurpose, UserKind,
 };
 
 // What `#[derive(AsExpression)]` binds a value with; the derive's own output names this
@@ -118,6 +119,7 @@ text_enum!(
     Visibility,
     UserKind,
     TokenPurpose,
+    PasswordTokenPurpose,
     AuditAction,
     ActorKind,
     AlertAction,

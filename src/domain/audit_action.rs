@@ -90,6 +90,24 @@ text_word! {
         ConfirmView => "confirm.view",
         AssignmentUpdate => "assignment.update",
         AssignmentViewEdit => "assignment.view_edit",
+        // Counselor accounts.
+        TwoFactorEnable => "two_factor.enable",
+        TwoFactorDisable => "two_factor.disable",
+        TwoFactorReset => "two_factor.reset",
+        TwoFactorFailed => "two_factor.failed",
+        RecoveryCodeUsed => "two_factor.recovery_code_used",
+        RecoveryCodesRenew => "two_factor.recovery_codes_renew",
+        BrowserForget => "two_factor.browser_forget",
+        PracticeTwoFactorRule => "practice.two_factor_rule",
+        PasswordChange => "password.change",
+        PasswordResetRequested => "password.reset_requested",
+        PasswordReset => "password.reset",
+        PasswordLinkRefused => "password.link_refused",
+        CounselorInvite => "counselor.invite",
+        SessionsEndOthers => "sessions.end_others",
+        AuditExport => "audit.export",
+        AuditView => "audit.view",
+        SignInThrottled => "sign_in.throttled",
     }
 }
 
@@ -119,7 +137,7 @@ mod tests {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a));
             assert_eq!(a.to_string().parse::<AuditAction>(), Ok(a));
         }
-        assert_eq!(AuditAction::ALL.len(), 81);
+        assert_eq!(AuditAction::ALL.len(), 98);
     }
 
     #[test]

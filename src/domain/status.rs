@@ -190,6 +190,17 @@ text_word! {
     }
 }
 
+// Counselor accounts.
+text_word! {
+    /// What a counselor's single-use password link was sent for.
+    PasswordTokenPurpose, "password link purpose" {
+        /// "Forgot your password?"
+        Reset => "reset",
+        /// A new counselor sets their first password.
+        Invitation => "invitation",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +240,7 @@ mod tests {
         round_trips::<OutboxStatus>();
         round_trips::<UserKind>();
         round_trips::<TokenPurpose>();
+        round_trips::<PasswordTokenPurpose>();
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! Layer: `export` uses `db` and `domain` only; the web handler wraps [`stream`]'s chunks
 //! into a response.
 
+pub mod audit;
 mod completion;
 mod couple;
 mod partner;

@@ -371,6 +371,9 @@ pub fn housekeeping(
     let absolute = now_naive - Duration::hours(settings.auth.absolute_timeout_hours);
     let (sessions, form_tokens, unsubscribe_tokens) = db
         .write_blocking(|conn| {
+            // Counselor accounts: old throttles and the text of long-failed messages.
+            db::throttle::purge(conn, now_naive - Duration::days(1))?;
+            db::outbox::remove_stale_failed_content(conn, now_naive - Duration::days(7))?;
             Ok((
                 db::sessions::purge_expired(conn, idle, absolute)?,
                 db::forms::purge(conn, now_naive - Duration::days(1))?,

@@ -51,6 +51,7 @@ pub fn login(ctx: &Ctx, email: &str, error: Option<&str>) -> Markup {
                     (Input::new("password", "Password", "").kind("password").max(256).autocomplete("current-password").render(&errors))
                     div.actions { button.btn.btn-primary type="submit" { "Sign in" } }
                 }
+                p.muted { a href="/login/forgot" { "Forgot your password?" } }
                 p.muted { "Are you a client? " a href="/sign-in" { "Get a sign-in link by email" } "." }
             }
         },

@@ -40,6 +40,7 @@ fn nav_items(user: &Identity) -> Vec<(&'static str, &'static str)> {
             if user.is_admin {
                 items.push(("/practice", "Practice"));
             }
+            items.push(("/account", "Your account"));
             items
         }
         UserKind::Partner => vec![

@@ -60,7 +60,7 @@ pub fn page_for(
             }
             section.card.stack {
                 h2 { "Queue" }
-                p.muted.small { "Messages are sent by a background worker with retries. Their contents are not shown here." }
+                p.muted.small { "Messages are sent by a background worker with retries. Their contents are not shown here, and are removed after delivery: once a message is sent, its link expires or it fails for good, only its subject, recipient, kind and times are kept." }
                 div.table-wrap {
                     table.data {
                         thead { tr { th { "Waiting" } th { "Sending now" } th { "Sent" } th { "Failed" } th { "Link expired" } } }
@@ -128,7 +128,9 @@ fn rows_table(ctx: &Ctx, rows: &[OutboxSummary], retry: bool, tz: Tz) -> Markup 
                                 @if retry { (local_timestamp(r.created_at, tz)) }
                                 @else { (local_timestamp(r.next_attempt_at, tz)) }
                             }
-                            @if retry {
+                            @if retry && r.content_removed {
+                                td.small { "Content removed after delivery" }
+                            } @else if retry {
                                 td {
                                     form.inline-form method="post" action={"/practice/mail/" (r.id) "/retry"} {
                                         (ctx.csrf_field())
@@ -164,6 +166,7 @@ mod tests {
             last_error: Some("550 <mailbox> unavailable".into()),
             sent_at: None,
             created_at: at,
+            content_removed: false,
         }
     }
 

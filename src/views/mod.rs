@@ -3,8 +3,11 @@
 
 pub mod account;
 pub mod alerts;
+pub mod account_emails;
+pub mod account_pages;
 pub mod assets;
 pub mod assignments;
+pub mod audit_page;
 pub mod chart;
 pub mod confirm;
 pub mod counselors;
@@ -30,5 +33,6 @@ pub mod report;
 pub mod setbacks;
 pub mod sign_in;
 pub mod timeline;
+pub mod two_factor;
 
 pub use layout::{page, Ctx};

@@ -29,6 +29,9 @@ fn extra_notice(key: &str) -> Option<&'static str> {
     if let Some(text) = week_notice(key) {
         return Some(text);
     }
+    if let Some(text) = account_notice(key) {
+        return Some(text);
+    }
     Some(match key {
         "couple-created" => {
             "The couple was added. Next, assign an exercise or book their first session."
@@ -94,6 +97,28 @@ fn week_notice(key: &str) -> Option<&'static str> {
             "The assignment was changed from today on; what was owed before stays as it was."
         }
         "assignment-unchanged" => "Nothing was different, so the assignment was left as it was.",
+        _ => return None,
+    })
+}
+
+/// Banners for counselor accounts.
+fn account_notice(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "sign-in-again" => "Your sign-in took too long to finish. Please sign in again.",
+        "password-changed" => "Your password was changed. Every other browser was signed out.",
+        "password-saved" => "Your password was saved. Sign in with it now.",
+        "password-confirmed" => "Thank you. Please repeat the change you were making.",
+        "two-factor-off" => "Two-step sign-in is off.",
+        "two-factor-required" => "Your practice requires two-step sign-in, so it stays on.",
+        "browser-forgotten" => "That browser will be asked for a code again.",
+        "signed-out-elsewhere" => "Every other browser was signed out.",
+        "counselor-invited" => {
+            "The counselor was added and invited by email to choose their password."
+        }
+        "two-factor-reset" => {
+            "Their two-step sign-in was reset; they were signed out and told by email."
+        }
+        "two-factor-rule-saved" => "The practice's sign-in rule was saved.",
         _ => return None,
     })
 }

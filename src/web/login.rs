@@ -1,16 +1,20 @@
-//! Counselor sign-in and sign-out (for everyone).
+//! Counselor sign-in and sign-out (for everyone). A counselor with a second factor gets a
+//! second step (`login_two_factor`) unless this browser is remembered; failures slow down
+//! both the account and the client address (`web::throttle`).
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde::Deserialize;
 
 use crate::auth::session::{self, removal_cookie, session_cookie, SESSION_COOKIE};
-use crate::auth::{password, UserKind, Visitor};
-use crate::db::{self, audit::NewAudit, rate_limit, sessions};
+use crate::auth::{password, token, UserKind, Visitor};
+use crate::db::{self, audit::NewAudit, sessions};
 use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::error::AppError;
 use crate::views::{self, Ctx};
-use crate::web::{html, see_other, State};
+use crate::web::login_two_factor::{challenge_cookie, remembered};
+use crate::web::throttle::{self, Keys};
+use crate::web::{see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(show))
@@ -20,13 +24,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 const BAD_CREDENTIALS: &str =
     "That email and password do not match an active account. Check both and try again.";
-const THROTTLED: &str = "Too many attempts for this account. Wait 15 minutes, then try again.";
+/// How long the second step of a sign-in may take.
+const CHALLENGE_MINUTES: i64 = 10;
 
 async fn show(ctx: Ctx, visitor: Visitor) -> Result<HttpResponse, AppError> {
     if matches!(visitor.0.map(|i| i.kind), Some(UserKind::Counselor)) {
         return Ok(see_other("/dashboard"));
     }
-    Ok(html(views::account::login(&ctx, "", None)))
+    Ok(crate::web::html(views::account::login(&ctx, "", None)))
 }
 
 #[derive(Deserialize)]
@@ -37,12 +42,23 @@ pub struct LoginForm {
 
 enum Outcome {
     SignedIn(String),
+    SecondStep(String),
     Refused(&'static str),
+}
+
+/// The browser's User-Agent, as sent.
+pub fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 async fn submit(
     state: State,
     ctx: Ctx,
+    req: HttpRequest,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let LoginForm { email, password } = form.into_inner();
@@ -50,23 +66,15 @@ async fn submit(
     if email_norm.len() > 254 || password.len() > 1024 {
         return Ok(refused(&ctx, &email, BAD_CREDENTIALS));
     }
-    let limit = state.settings.auth.login_attempts_per_window;
-    let window = Duration::minutes(15);
-    let key = format!("login:{email_norm}");
-    let lookup_email = email_norm.clone();
-    let (account, blocked) = state
-        .db
-        .read({
-            let key = key.clone();
-            move |conn| {
-                let blocked = rate_limit::is_blocked(conn, &key, limit, window, db::now())?;
-                Ok((db::counselors::by_email(conn, &lookup_email)?, blocked))
-            }
-        })
-        .await?;
-    if blocked {
-        return Ok(refused(&ctx, &email, THROTTLED));
+    let keys = Keys::new(&req, &format!("email:{email_norm}"));
+    if let Some(wait) = throttle::wait_left(&state, &keys).await? {
+        return Ok(refused_owned(&ctx, &email, &throttle::wait_message(wait)));
     }
+    let lookup_email = email_norm.clone();
+    let account = state
+        .db
+        .read(move |conn| Ok(db::counselors::by_email(conn, &lookup_email)?))
+        .await?;
     // Hashing is slow on purpose; keep it off the async workers.
     let verified = web::block(move || match &account {
         Some(c) if c.active => password::verify(&password, &c.password_hash).then_some(c.id),
@@ -80,11 +88,31 @@ async fn submit(
 
     let previous = ctx.user.as_ref().map(|u| u.session_id);
     let request_id = ctx.request_id.clone();
+    let agent = user_agent(&req);
+    let remember_hash = remembered(&req).map(|raw| token::hash(&raw));
+    let policies = state.settings.throttles();
     let outcome = state
         .db
         .write(move |conn| match verified {
             Some(id) => {
-                rate_limit::clear(conn, &key)?;
+                db::throttle::clear(conn, &keys.account)?;
+                let now = db::now();
+                let has_factor = db::two_factor::is_on(conn, id)?;
+                let second_step = has_factor
+                    && !match &remember_hash {
+                        Some(h) => db::two_factor::is_remembered(conn, h, id, now)?,
+                        None => false,
+                    };
+                if second_step {
+                    let raw = token::generate();
+                    db::two_factor::create_challenge(
+                        conn,
+                        &token::hash(&raw),
+                        id,
+                        now + Duration::minutes(CHALLENGE_MINUTES),
+                    )?;
+                    return Ok(Outcome::SecondStep(raw));
+                }
                 db::audit::record(
                     conn,
                     &NewAudit::new(
@@ -92,17 +120,19 @@ async fn submit(
                         Some(id),
                         AuditAction::SignIn,
                         &request_id,
-                    ),
+                    )
+                    .detail(if has_factor { "remembered_browser" } else { "" }),
                 )?;
-                Ok(Outcome::SignedIn(session::start(
+                Ok(Outcome::SignedIn(session::start_with_agent(
                     conn,
                     previous,
                     UserKind::Counselor,
                     id,
+                    &agent,
                 )?))
             }
             None => {
-                rate_limit::hit(conn, &key, limit, window, db::now())?;
+                throttle::fail(conn, &keys, &policies)?;
                 db::audit::record(
                     conn,
                     &NewAudit::new(
@@ -116,16 +146,25 @@ async fn submit(
             }
         })
         .await?;
+    let secure = state.settings.secure_cookies();
     Ok(match outcome {
         Outcome::SignedIn(raw) => HttpResponse::SeeOther()
             .insert_header(("Location", "/dashboard"))
-            .cookie(session_cookie(raw, state.settings.secure_cookies()))
+            .cookie(session_cookie(raw, secure))
+            .finish(),
+        Outcome::SecondStep(raw) => HttpResponse::SeeOther()
+            .insert_header(("Location", "/login/two-factor"))
+            .cookie(challenge_cookie(raw, secure))
             .finish(),
         Outcome::Refused(message) => refused(&ctx, &email, message),
     })
 }
 
 fn refused(ctx: &Ctx, email: &str, message: &str) -> HttpResponse {
+    refused_owned(ctx, email, message)
+}
+
+fn refused_owned(ctx: &Ctx, email: &str, message: &str) -> HttpResponse {
     HttpResponse::BadRequest()
         .content_type("text/html; charset=utf-8")
         .body(views::account::login(ctx, email, Some(message)).into_string())

@@ -1,6 +1,9 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
 pub mod alerts;
+pub mod account;
+pub mod account_password;
+pub mod account_sessions;
 pub mod assets;
 pub mod assignment_edit;
 pub mod assignments;
@@ -18,20 +21,26 @@ pub mod home;
 pub mod invitations;
 pub mod journal;
 pub mod login;
+pub mod login_two_factor;
 pub mod mail;
 pub mod partner;
 pub mod partner_auth;
+pub mod password_links;
 pub mod portal;
 pub mod practice;
 pub mod quick_exit;
 pub mod progress;
 pub mod promises;
+pub mod practice_audit;
+pub mod practice_security;
+pub mod reauth;
 pub mod reports;
 pub mod scope;
 pub mod setback_edit;
 pub mod setbacks;
 pub mod setup;
 pub mod therapy_sessions;
+pub mod throttle;
 pub mod timeline;
 pub mod unsubscribe;
 
@@ -48,6 +57,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(home::configure)
         .configure(setup::configure)
         .configure(login::configure)
+        .configure(login_two_factor::configure)
+        .configure(password_links::configure)
+        .configure(account::configure)
+        .configure(account_password::configure)
+        .configure(account_sessions::configure)
+        .configure(practice_audit::configure)
+        .configure(practice_security::configure)
         .configure(practice::configure)
         .configure(mail::configure)
         .configure(exercises::configure)

@@ -1,14 +1,17 @@
-//! Practice administration: add, deactivate and reactivate counselors; read the audit log.
+//! Practice administration: invite, deactivate and reactivate counselors. The audit log
+//! has its own page (`practice_audit`), the sign-in rules their handlers in
+//! `practice_security`.
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::{password, token, Admin};
+use crate::auth::{token, Admin};
 use crate::db::{self, audit::NewAudit, sessions};
 use crate::domain::audit_action::{ActorKind, AuditAction};
-use crate::domain::status::UserKind;
+use crate::domain::status::{PasswordTokenPurpose, UserKind};
 use crate::domain::validation::{self, Errors};
 use crate::error::AppError;
 use crate::views::{self, counselors::NewCounselorValues, Ctx};
+use crate::web::password_links::send_link;
 use crate::web::{form_pairs, html, html_invalid, see_other, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,14 +34,15 @@ async fn render(
     v: &NewCounselorValues,
     errors: &Errors,
 ) -> Result<maud::Markup, AppError> {
-    let me = admin.0.id;
-    let (counselors, audit, tz) = state
+    let (counselors, security) = state
         .db
         .read(move |conn| {
             Ok((
                 db::counselors::all(conn)?,
-                db::audit::recent(conn, 50)?,
-                db::counselors::time_zone(conn, me)?,
+                views::counselors::Security {
+                    require_two_factor: db::practice_security::require_two_factor(conn)?,
+                    two_factor_on: db::two_factor::enabled_ids(conn)?,
+                },
             ))
         })
         .await?;
@@ -46,8 +50,7 @@ async fn render(
         ctx,
         admin.0.id,
         &counselors,
-        &audit,
-        tz,
+        &security,
         v,
         errors,
     ))
@@ -91,20 +94,16 @@ async fn add(
         admin: !get("admin").is_empty(),
         once: get("form_once"),
     };
-    let password_raw = get("password");
     let mut errors = Errors::default();
     let name = validation::required_text(&mut errors, "name", &v.name, 100, "a name");
     let email = validation::email(&mut errors, "email", &v.email);
-    if let Err(m) = password::check_new(&password_raw) {
-        errors.add("password", m);
-    }
     validation::time_zone(&mut errors, "time_zone", &v.time_zone);
     if !errors.is_empty() {
         return Ok(html_invalid(
             render(&state, &ctx, &admin, &v, &errors).await?,
         ));
     }
-    let hash = crate::auth::hash_password(password_raw).await?;
+    let settings = state.settings.clone();
     let (tz, is_admin, once, admin_id, request_id) = (
         v.time_zone.clone(),
         v.admin,
@@ -127,7 +126,8 @@ async fn add(
                 &db::counselors::NewAccount {
                     email: &email_for_tx,
                     display_name: &name,
-                    password_hash: &hash,
+                    // They choose their own password from the invitation email.
+                    password_hash: db::counselors::NO_PASSWORD_YET,
                     is_admin,
                     time_zone: &tz,
                 },
@@ -142,11 +142,28 @@ async fn add(
                 )
                 .target("counselor", id),
             )?;
+            let counselor = db::counselors::by_id(conn, id)?;
+            send_link(
+                conn,
+                &settings,
+                &counselor,
+                PasswordTokenPurpose::Invitation,
+            )?;
+            db::audit::record(
+                conn,
+                &NewAudit::new(
+                    ActorKind::Counselor,
+                    Some(admin_id),
+                    AuditAction::CounselorInvite,
+                    &request_id,
+                )
+                .target("counselor", id),
+            )?;
             Ok(Added::Done)
         })
         .await?;
     match outcome {
-        Added::Done => Ok(see_other("/practice?notice=counselor-added")),
+        Added::Done => Ok(see_other("/practice?notice=counselor-invited")),
         Added::Resent => Ok(see_other("/practice?notice=already-submitted")),
         Added::Duplicate => {
             errors.add("email", "A counselor with this email already exists.");

@@ -45,13 +45,14 @@ pub struct SetupForm {
 async fn submit(
     state: State,
     ctx: Ctx,
+    req: actix_web::HttpRequest,
     form: web::Form<SetupForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = Errors::default();
     let name = validation::required_text(&mut errors, "name", &form.name, 100, "your name");
     let email = validation::email(&mut errors, "email", &form.email);
-    if let Err(m) = password::check_new(&form.password) {
+    if let Err(m) = password::check_new_for(&form.password, &[&form.email, &form.name]) {
         errors.add("password", m);
     } else if form.password != form.password_confirm {
         errors.add("password_confirm", "The two passwords do not match.");
@@ -70,6 +71,7 @@ async fn submit(
         .map(|t| t.name().to_string())
         .unwrap_or_else(|| "UTC".into());
     let request_id = ctx.request_id.clone();
+    let agent = crate::web::login::user_agent(&req);
     let raw = state
         .db
         .write(move |conn| {
@@ -97,7 +99,9 @@ async fn submit(
                 )
                 .target("counselor", id),
             )?;
-            session::start(conn, None, UserKind::Counselor, id)
+            // A new practice asks every counselor for two-step sign-in.
+            db::practice_security::set_require_two_factor(conn, true)?;
+            session::start_with_agent(conn, None, UserKind::Counselor, id, &agent)
         })
         .await?;
     Ok(HttpResponse::SeeOther()

@@ -652,3 +652,39 @@ async fn the_practice_admin_can_reassign_a_couple() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(audit_count(&admin, "couple.reassign"), 1);
 }
+
+/// Security review F4: every route that takes a couple id audits a refusal, not only the
+/// couple page (timeline, reports and exports, invitations, flags, comments).
+#[tokio::test]
+async fn refusals_on_every_couple_route_are_audited() {
+    let (admin, other) = two_counselors().await;
+    let id = create_couple(&admin, "Private", "a").await;
+    let gets = [
+        format!("/couples/{id}/timeline"),
+        format!("/couples/{id}/report"),
+        format!("/couples/{id}/report.csv"),
+        format!("/couples/{id}/export.csv"),
+        format!("/couples/{id}/completion.csv"),
+    ];
+    for path in &gets {
+        let r = other.get(path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    other.get_html("/dashboard").await;
+    let posts = [
+        (format!("/couples/{id}/invite"), vec![]),
+        (format!("/couples/{id}/entries/1/flag"), vec![]),
+        (
+            format!("/couples/{id}/entries/1/comments"),
+            vec![("body", "Not yours"), ("form_once", "f4-once")],
+        ),
+    ];
+    for (path, fields) in &posts {
+        let r = other.post_form(path, fields).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        audit_count(&admin, "couple.denied"),
+        (gets.len() + posts.len()) as i64
+    );
+}

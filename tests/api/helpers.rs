@@ -144,6 +144,14 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     Some(html[start..end].to_string())
 }
 
+/// The path of the password link (reset or invitation) in an email body.
+pub fn password_link(body: &str) -> String {
+    let start = body
+        .find("/login/reset/")
+        .expect("a password link in the email");
+    body[start..].split_whitespace().next().unwrap().to_string()
+}
+
 pub fn location(r: &Response) -> String {
     r.headers()
         .get("location")
@@ -247,7 +255,37 @@ impl TestApp {
             )
             .await;
         self.forget_csrf();
+        // A new practice requires two-step sign-in; most tests are about something else.
+        self.require_two_factor(false);
         r
+    }
+
+    /// Set the practice's "every counselor must use two-step sign-in" rule directly.
+    pub fn require_two_factor(&self, on: bool) {
+        self.sql(&format!(
+            "UPDATE practice_security SET require_two_factor = {}",
+            if on { "(1 = 1)" } else { "(1 = 0)" }
+        ));
+    }
+
+    /// The newest email to `address`: (kind, subject, plain-text body).
+    pub fn last_email_to(&self, address: &str) -> (String, String, String) {
+        use diesel::prelude::*;
+        use trellis::db::schema::email_outbox;
+        let address = address.to_string();
+        self.db
+            .read_blocking(move |conn| {
+                Ok(email_outbox::table
+                    .filter(email_outbox::to_address.eq(address))
+                    .order(email_outbox::id.desc())
+                    .select((
+                        email_outbox::kind,
+                        email_outbox::subject,
+                        email_outbox::body_text,
+                    ))
+                    .first::<(String, String, String)>(conn)?)
+            })
+            .expect("an email to this address")
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
@@ -286,7 +324,8 @@ impl TestApp {
         }
     }
 
-    /// As the admin (signed in), add a counselor and return nothing; panics on failure.
+    /// As the admin (signed in), invite a counselor, and as that counselor choose
+    /// `password` from the invitation email (in another browser); panics on failure.
     pub async fn add_counselor(&self, name: &str, email: &str, password: &str) {
         let (_, page) = self.get_html("/practice").await;
         let once = hidden_value(&page, "form_once").expect("form_once");
@@ -296,13 +335,24 @@ impl TestApp {
                 &[
                     ("name", name),
                     ("email", email),
-                    ("password", password),
                     ("time_zone", "America/New_York"),
                     ("form_once", &once),
                 ],
             )
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "adding a counselor");
+        let (_, _, body) = self.last_email_to(email);
+        let link = password_link(&body);
+        let invited = self.other_browser();
+        let (status, page) = invited.get_html(&link).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let r = invited
+            .post_form(
+                &link,
+                &[("password", password), ("password_confirm", password)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "choosing a password");
     }
 
     /// Run SQL against the app's database (test set-up only).

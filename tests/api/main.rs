@@ -10,6 +10,8 @@
 
 mod alerts;
 mod assignment_edit;
+mod accounts;
+mod audit_trail;
 mod backup;
 mod browser;
 mod confirm;

@@ -790,7 +790,8 @@ async fn the_counselor_can_resend_invitations_for_their_own_couples_only() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = other.post_form("/couples/99999/invite", &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.count("email_outbox"), 4);
+    // The four to the partners, and Bea's own invitation to choose a password.
+    assert_eq!(app.count("email_outbox"), 5);
     // The newest invitation signs in.
     sign_in_partner(&other.other_browser(), couple.b).await;
 }

@@ -334,3 +334,52 @@ async fn a_planted_pre_sign_in_csrf_cookie_is_refused() {
         .write_blocking(|conn| Ok(trellis::auth::session::CsrfKey::load(conn)?));
     assert!(again.unwrap().verifies(&cookie));
 }
+
+#[tokio::test]
+async fn password_reset_and_invitation_links_never_reach_the_logs() {
+    let logs = captured_logs();
+    let app = spawn_app().await;
+    app.setup_admin().await;
+    app.add_counselor("Bea", "bea@practice.test", "bea's long passphrase")
+        .await;
+    let (_, _, invitation) = app.last_email_to("bea@practice.test");
+    let invitation = crate::helpers::password_link(&invitation);
+    let visitor = app.other_browser();
+    visitor.get_html("/login/forgot").await;
+    visitor
+        .post_form("/login/forgot", &[("email", ADMIN_EMAIL)])
+        .await;
+    let (_, _, reset) = app.last_email_to(ADMIN_EMAIL);
+    let reset = crate::helpers::password_link(&reset);
+    // Opened, refused for a missing CSRF token, a weak password, used, and used again.
+    visitor.get_html(&reset).await;
+    let no_cookie = app.other_browser();
+    let r = no_cookie
+        .post_raw(&reset, &[("csrf_token", "forged")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    visitor
+        .post_form(
+            &reset,
+            &[("password", "short"), ("password_confirm", "short")],
+        )
+        .await;
+    let new = "quiet harbour lantern ninety";
+    visitor
+        .post_form(&reset, &[("password", new), ("password_confirm", new)])
+        .await;
+    visitor
+        .post_form(&reset, &[("password", new), ("password_confirm", new)])
+        .await;
+    let invented = format!("/login/reset/{}", "R".repeat(43));
+    visitor.get_html(&invented).await;
+    let text = logs.text();
+    for secret in [
+        reset.trim_start_matches("/login/reset/"),
+        invitation.trim_start_matches("/login/reset/"),
+        invented.trim_start_matches("/login/reset/"),
+    ] {
+        assert!(!text.contains(secret), "a token was logged: {secret}");
+    }
+    assert!(text.contains("/login/reset/[redacted]"));
+}

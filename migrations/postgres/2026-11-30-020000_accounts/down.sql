@@ -1,0 +1,12 @@
+ALTER TABLE email_outbox DROP COLUMN content_removed;
+DROP TABLE audit_chain;
+ALTER TABLE audit_log DROP COLUMN row_hash;
+ALTER TABLE web_sessions DROP COLUMN authenticated_at;
+ALTER TABLE web_sessions DROP COLUMN user_agent;
+DROP TABLE login_throttles;
+DROP TABLE password_tokens;
+DROP TABLE remembered_browsers;
+DROP TABLE login_challenges;
+DROP TABLE practice_security;
+DROP TABLE recovery_codes;
+DROP TABLE two_factor;
