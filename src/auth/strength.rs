@@ -60,7 +60,7 @@ mod tests {
         assert!(e.contains("most used"), "{e}");
         assert!(check("qwertyuiopasdf", &[]).is_err());
         assert!(check("aaaaaaaaaaaaaaaa", &[]).is_err());
-        let mine = check("ada.lovelace.2026", &["ada.lovelace@practice.test"]);
+        let mine = check("lovelace2026!", &["ada.lovelace@practice.test"]);
         assert!(mine.is_err(), "the account's own email is guessable");
     }
 

@@ -16,8 +16,8 @@ use diesel::sql_types::{Nullable, SingleValue, Text};
 use crate::domain::audit_action::{ActorKind, AuditAction};
 use crate::domain::couple::{CoupleStatus, Slot};
 use crate::domain::exercise::Visibility;
-use crate::domain::safety::AlertAction;
 use crate::domain::promise::PromiseOutcome;
+use crate::domain::safety::AlertAction;
 use crate::domain::status::{
     AssignmentStatus, EntryStatus, OutboxStatus, PasswordTokenPurpose, SessionStatus, TextWord,
     TokenPurpose, UserKind,

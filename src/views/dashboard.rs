@@ -103,12 +103,7 @@ pub fn couple_rows(c: &CoupleSummary, tz: Tz) -> Markup {
 /// The slot at the front of a couple's line for its open safety alerts.
 fn safety_mark(c: &CoupleSummary) -> Markup {
     html! {
-        span.t-mark {
-            @if c.open_alerts > 0 {
-                span.badge.badge-danger { "Alert" }
-                " "
-            }
-        }
+        span.t-mark { (super::alerts::couple_mark(i64::from(c.open_alerts))) }
     }
 }
 

@@ -2,9 +2,9 @@
 //! with `(value)`, never with `PreEscaped`.
 
 pub mod account;
-pub mod alerts;
 pub mod account_emails;
 pub mod account_pages;
+pub mod alerts;
 pub mod assets;
 pub mod assignments;
 pub mod audit_page;
@@ -25,9 +25,9 @@ pub mod layout;
 pub mod mail;
 pub mod notices;
 pub mod partner;
-pub mod quick_exit;
 pub mod progress;
 pub mod promises;
+pub mod quick_exit;
 pub mod reminder_emails;
 pub mod report;
 pub mod setbacks;

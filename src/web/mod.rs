@@ -1,14 +1,14 @@
 //! HTTP handlers, one module per area; each exposes `configure`.
 
-pub mod alerts;
 pub mod account;
 pub mod account_password;
 pub mod account_sessions;
+pub mod alerts;
 pub mod assets;
 pub mod assignment_edit;
 pub mod assignments;
-pub mod couple_promises;
 pub mod confirm;
+pub mod couple_promises;
 pub mod couples;
 pub mod csv_stream;
 pub mod ctx;
@@ -28,11 +28,11 @@ pub mod partner_auth;
 pub mod password_links;
 pub mod portal;
 pub mod practice;
-pub mod quick_exit;
-pub mod progress;
-pub mod promises;
 pub mod practice_audit;
 pub mod practice_security;
+pub mod progress;
+pub mod promises;
+pub mod quick_exit;
 pub mod reauth;
 pub mod reports;
 pub mod scope;

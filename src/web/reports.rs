@@ -13,8 +13,8 @@ use crate::domain::report::{arrange, choices_from_pairs, suggest, Choice, Report
 use crate::error::AppError;
 use crate::export;
 use crate::views::{self, Ctx};
-use crate::web::portal::prompts_of;
 use crate::web::couple_promises;
+use crate::web::portal::prompts_of;
 use crate::web::scope::{or_deny, with_couple};
 use crate::web::{csv_stream, form_pairs, html, html_invalid, State};
 

@@ -8,9 +8,9 @@
     reason = "a test that cannot arrange its data should stop there, loudly"
 )]
 
+mod accounts;
 mod alerts;
 mod assignment_edit;
-mod accounts;
 mod audit_trail;
 mod backup;
 mod browser;
